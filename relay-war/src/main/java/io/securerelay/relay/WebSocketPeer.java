@@ -1,0 +1,87 @@
+package io.securerelay.relay;
+
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.SendResult;
+import jakarta.websocket.Session;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Adapts a WebSocket {@link Session} to {@link PeerConnection}: asynchronous sends with a bound
+ * on the bytes queued for this connection, so a receiver that stops reading is closed
+ * ({@code 4008}) instead of growing the relay's heap.
+ */
+final class WebSocketPeer implements PeerConnection {
+
+    private static final Logger LOG = Logger.getLogger(WebSocketPeer.class.getName());
+    /** A close reason must fit a control frame: 123 bytes of UTF-8. */
+    private static final int MAX_REASON_BYTES = 123;
+
+    private final Session session;
+    private final long maxPendingBytes;
+    private final AtomicLong pendingBytes = new AtomicLong();
+
+    WebSocketPeer(Session session, long maxPendingBytes) {
+        this.session = session;
+        this.maxPendingBytes = maxPendingBytes;
+    }
+
+    @Override
+    public String label() {
+        return session.getId();
+    }
+
+    long pendingBytes() {
+        return pendingBytes.get();
+    }
+
+    @Override
+    public void send(ByteBuffer frame, Consumer<Throwable> onFailure) {
+        int size = frame.remaining();
+        if (pendingBytes.addAndGet(size) > maxPendingBytes) {
+            pendingBytes.addAndGet(-size);
+            close(io.securerelay.protocol.relay.RelayCloseCodes.SLOW_CONSUMER, "too many unread bytes");
+            onFailure.accept(new IOException("receiver too slow: over " + maxPendingBytes + " bytes pending"));
+            return;
+        }
+        try {
+            session.getAsyncRemote().sendBinary(frame, (SendResult result) -> {
+                pendingBytes.addAndGet(-size);
+                if (!result.isOK()) {
+                    onFailure.accept(result.getException());
+                }
+            });
+        } catch (RuntimeException e) {
+            // The session closed between lookup and send.
+            pendingBytes.addAndGet(-size);
+            onFailure.accept(e);
+        }
+    }
+
+    @Override
+    public void close(int closeCode, String reason) {
+        try {
+            session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(closeCode), truncate(reason)));
+        } catch (IOException | IllegalStateException e) {
+            LOG.log(Level.FINE, "close of {0} failed: {1}", new Object[] {label(), e.toString()});
+        }
+    }
+
+    static String truncate(String reason) {
+        byte[] b = reason.getBytes(StandardCharsets.UTF_8);
+        if (b.length <= MAX_REASON_BYTES) {
+            return reason;
+        }
+        // Cut on a character boundary.
+        String cut = reason;
+        while (cut.getBytes(StandardCharsets.UTF_8).length > MAX_REASON_BYTES) {
+            cut = cut.substring(0, cut.length() - 1);
+        }
+        return cut;
+    }
+}
