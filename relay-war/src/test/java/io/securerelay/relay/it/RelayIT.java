@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.securerelay.protocol.relay.RelayCloseCodes;
 import io.securerelay.protocol.relay.RelayFrame;
 import io.securerelay.protocol.relay.SessionId;
+import io.securerelay.relay.testkit.TestRelayClient;
+import io.securerelay.relay.testkit.TestTls;
 import java.io.File;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -20,8 +22,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.glassfish.tyrus.client.ClientManager;
-import org.glassfish.tyrus.client.ClientProperties;
-import org.glassfish.tyrus.client.SslEngineConfigurator;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
@@ -54,11 +54,7 @@ class RelayIT {
 
     @BeforeAll
     static void tlsClient() throws Exception {
-        client = ClientManager.createClient();
-        SslEngineConfigurator tls = new SslEngineConfigurator(TestTls.trustingProjectCa(), true, false, false);
-        tls.setHostVerificationEnabled(true);
-        client.getProperties().put(ClientProperties.SSL_ENGINE_CONFIGURATOR, tls);
-        client.getProperties().put(ClientProperties.SHARED_CONTAINER, true);
+        client = TestTls.clientManager();
         relay = URI.create("wss://localhost:" + System.getProperty("relay.test.sslport") + "/relay");
     }
 

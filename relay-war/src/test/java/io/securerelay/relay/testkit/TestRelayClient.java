@@ -1,4 +1,4 @@
-package io.securerelay.relay.it;
+package io.securerelay.relay.testkit;
 
 import io.securerelay.protocol.relay.MalformedFrameException;
 import io.securerelay.protocol.relay.RelayCodec;
@@ -24,11 +24,11 @@ import org.glassfish.tyrus.client.ClientManager;
  * A Tyrus relay client for tests: it connects over TLS, sends REGISTER and queues every frame
  * the relay sends it. Every wait has a timeout.
  */
-final class TestRelayClient extends Endpoint implements AutoCloseable {
+public final class TestRelayClient extends Endpoint implements AutoCloseable {
 
-    static final Duration TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration TIMEOUT = Duration.ofSeconds(30);
 
-    final SessionId id;
+    public final SessionId id;
     private final BlockingQueue<RelayFrame.ServerFrame> inbox = new LinkedBlockingQueue<>();
     private final CompletableFuture<CloseReason> closed = new CompletableFuture<>();
     private volatile Session session;
@@ -38,7 +38,7 @@ final class TestRelayClient extends Endpoint implements AutoCloseable {
     }
 
     /** Connects and registers; returns once the relay confirmed the registration. */
-    static TestRelayClient connect(ClientManager client, URI uri, SecureRandom random) throws Exception {
+    public static TestRelayClient connect(ClientManager client, URI uri, SecureRandom random) throws Exception {
         TestRelayClient c = open(client, uri, SessionId.random(random));
         RelayFrame.ServerFrame first = c.next();
         if (!(first instanceof RelayFrame.Registered r) || !r.sessionId().equals(c.id)) {
@@ -48,7 +48,7 @@ final class TestRelayClient extends Endpoint implements AutoCloseable {
     }
 
     /** Connects and sends REGISTER for {@code id} without waiting for the answer. */
-    static TestRelayClient open(ClientManager client, URI uri, SessionId id) throws Exception {
+    public static TestRelayClient open(ClientManager client, URI uri, SessionId id) throws Exception {
         TestRelayClient c = new TestRelayClient(id);
         client.connectToServer(c, ClientEndpointConfig.Builder.create().build(), uri);
         c.sendRaw(RelayCodec.encode(new RelayFrame.Register(id)));
@@ -73,20 +73,20 @@ final class TestRelayClient extends Endpoint implements AutoCloseable {
         closed.complete(reason);
     }
 
-    void send(SessionId to, byte[] payload) throws Exception {
+    public void send(SessionId to, byte[] payload) throws Exception {
         sendRaw(RelayCodec.encode(new RelayFrame.Send(to, ByteBuffer.wrap(payload))));
     }
 
-    void sendRaw(ByteBuffer frame) throws Exception {
+    public void sendRaw(ByteBuffer frame) throws Exception {
         session.getBasicRemote().sendBinary(frame);
     }
 
-    void sendText(String text) throws Exception {
+    public void sendText(String text) throws Exception {
         session.getBasicRemote().sendText(text);
     }
 
     /** The next frame from the relay; fails the test if none comes within {@link #TIMEOUT}. */
-    RelayFrame.ServerFrame next() throws InterruptedException {
+    public RelayFrame.ServerFrame next() throws InterruptedException {
         RelayFrame.ServerFrame f = inbox.poll(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         if (f == null) {
             throw new AssertionError(id.shortForm() + ": no frame from the relay within " + TIMEOUT);
@@ -95,12 +95,12 @@ final class TestRelayClient extends Endpoint implements AutoCloseable {
     }
 
     /** Frames received and not yet taken. */
-    int pending() {
+    public int pending() {
         return inbox.size();
     }
 
     /** The close reason, once the relay closed this connection (fails after {@link #TIMEOUT}). */
-    CloseReason awaitClose() throws Exception {
+    public CloseReason awaitClose() throws Exception {
         return closed.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
