@@ -1,0 +1,242 @@
+package io.securerelay.crypto;
+
+import java.math.BigInteger;
+import java.security.GeneralSecurityException;
+import java.security.InvalidKeyException;
+import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.security.Signature;
+import java.security.SignatureException;
+import java.security.interfaces.ECPrivateKey;
+import java.security.interfaces.ECPublicKey;
+import java.security.spec.ECGenParameterSpec;
+import java.util.Arrays;
+import javax.crypto.KeyAgreement;
+import org.bouncycastle.asn1.ASN1Encoding;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.ASN1Primitive;
+import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
+import org.bouncycastle.jce.ECNamedCurveTable;
+import org.bouncycastle.jce.spec.ECNamedCurveParameterSpec;
+import org.bouncycastle.jce.spec.ECPrivateKeySpec;
+import org.bouncycastle.jce.spec.ECPublicKeySpec;
+import org.bouncycastle.math.ec.ECPoint;
+
+/**
+ * NIST P-256 (secp256r1) operations from BouncyCastle, asked for by provider name.
+ * <p>Every public key that comes from outside is decoded here and only here, and is validated:
+ * exact encoding (65-byte uncompressed point, or strict-DER SPKI with the named-curve OID),
+ * coordinates in range, point on the curve, not the point at infinity. P-256 has cofactor 1, so
+ * a point on the curve lies in the prime-order group; invalid-curve and twist points are refused.
+ * Signatures have an explicit encoding: raw r||s (IEEE P1363, 64 bytes) for the protocol, DER
+ * only for interoperability tests.
+ */
+public final class P256 {
+    public static final String CURVE_NAME = "secp256r1";
+    /** Uncompressed point: 0x04 || x(32) || y(32). */
+    public static final int POINT_LEN = 65;
+    /** Raw r||s signature length. */
+    public static final int SIGNATURE_LEN = 64;
+    /** ECDH shared secret (x coordinate) length. */
+    public static final int SHARED_SECRET_LEN = 32;
+
+    private static final ECNamedCurveParameterSpec SPEC = ECNamedCurveTable.getParameterSpec(CURVE_NAME);
+    private static final String BC = CryptoProviders.BC;
+
+    static {
+        CryptoProviders.installBouncyCastle();
+    }
+
+    private P256() {
+    }
+
+    /** Generates a key pair with BouncyCastle from the given randomness. */
+    public static KeyPair generateKeyPair(SecureRandom random) {
+        try {
+            KeyPairGenerator g = KeyPairGenerator.getInstance("EC", BC);
+            g.initialize(new ECGenParameterSpec(CURVE_NAME), random);
+            return g.generateKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new AssertionError("EC key generation unavailable", e);
+        }
+    }
+
+    /**
+     * Decodes and validates a 65-byte uncompressed point.
+     * @throws InvalidPublicKeyException if it is not a valid P-256 point in that encoding
+     */
+    public static ECPublicKey decodePoint(byte[] encoded) throws InvalidPublicKeyException {
+        if (encoded == null || encoded.length != POINT_LEN || encoded[0] != 0x04) {
+            throw new InvalidPublicKeyException("public key is not a 65-byte uncompressed P-256 point");
+        }
+        ECPoint p;
+        try {
+            p = SPEC.getCurve().decodePoint(encoded); // checks range and curve equation
+        } catch (IllegalArgumentException e) {
+            throw new InvalidPublicKeyException("public key is not a point on P-256");
+        }
+        if (p.isInfinity() || !p.isValid()) {
+            throw new InvalidPublicKeyException("public key is not a valid P-256 point");
+        }
+        try {
+            return (ECPublicKey) KeyFactory.getInstance("EC", BC).generatePublic(new ECPublicKeySpec(p, SPEC));
+        } catch (GeneralSecurityException e) {
+            throw new AssertionError("EC key factory failed on a validated point", e);
+        }
+    }
+
+    /**
+     * Decodes and validates an X.509 SubjectPublicKeyInfo (strict DER, id-ecPublicKey with the
+     * named curve prime256v1 only, uncompressed point).
+     * @throws InvalidPublicKeyException for anything else
+     */
+    public static ECPublicKey decodeSpki(byte[] der) throws InvalidPublicKeyException {
+        SubjectPublicKeyInfo spki;
+        try {
+            spki = SubjectPublicKeyInfo.getInstance(ASN1Primitive.fromByteArray(der));
+            if (spki == null || !Arrays.equals(spki.getEncoded(ASN1Encoding.DER), der)) {
+                throw new InvalidPublicKeyException("public key is not strict DER");
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new InvalidPublicKeyException("public key is not a valid SubjectPublicKeyInfo");
+        }
+        AlgorithmIdentifier alg = spki.getAlgorithm();
+        if (!X9ObjectIdentifiers.id_ecPublicKey.equals(alg.getAlgorithm())
+                || !(alg.getParameters() instanceof ASN1ObjectIdentifier)
+                || !SECObjectIdentifiers.secp256r1.equals(alg.getParameters())) {
+            throw new InvalidPublicKeyException("public key is not an EC key on the named curve P-256");
+        }
+        if (spki.getPublicKeyData().getPadBits() != 0) {
+            throw new InvalidPublicKeyException("public key bit string has padding bits");
+        }
+        return decodePoint(spki.getPublicKeyData().getBytes());
+    }
+
+    /** @return the 65-byte uncompressed encoding of a P-256 public key. */
+    public static byte[] encodePoint(PublicKey key) {
+        ECPublicKey ec = (ECPublicKey) key;
+        byte[] out = new byte[POINT_LEN];
+        out[0] = 0x04;
+        putFixed(ec.getW().getAffineX(), out, 1);
+        putFixed(ec.getW().getAffineY(), out, 33);
+        return out;
+    }
+
+    /** @return the DER SubjectPublicKeyInfo of a P-256 public key (named-curve form). */
+    public static byte[] encodeSpki(PublicKey key) {
+        try {
+            return decodePoint(encodePoint(key)).getEncoded();
+        } catch (InvalidPublicKeyException e) {
+            throw new AssertionError("own public key invalid", e);
+        }
+    }
+
+    /**
+     * Builds a private key from its scalar.
+     * @throws IllegalArgumentException unless 1 &lt;= d &lt; n
+     */
+    public static ECPrivateKey privateKey(BigInteger d) {
+        if (d.signum() <= 0 || d.compareTo(SPEC.getN()) >= 0) {
+            throw new IllegalArgumentException("private scalar out of range");
+        }
+        try {
+            return (ECPrivateKey) KeyFactory.getInstance("EC", BC).generatePrivate(new ECPrivateKeySpec(d, SPEC));
+        } catch (GeneralSecurityException e) {
+            throw new AssertionError("EC key factory failed", e);
+        }
+    }
+
+    /** @return the public key d*G belonging to a P-256 private key. */
+    public static ECPublicKey publicKeyOf(PrivateKey privateKey) {
+        BigInteger d = ((ECPrivateKey) privateKey).getS();
+        ECPoint q = SPEC.getG().multiply(d).normalize();
+        try {
+            return decodePoint(q.getEncoded(false));
+        } catch (InvalidPublicKeyException e) {
+            throw new AssertionError("derived public key invalid", e);
+        }
+    }
+
+    /**
+     * ECDH with BouncyCastle. The peer key must come from {@link #decodePoint} or {@link #decodeSpki}.
+     * @return the 32-byte x coordinate of the shared point; the caller zeroes it after use
+     */
+    public static byte[] ecdh(PrivateKey own, ECPublicKey peer) {
+        try {
+            KeyAgreement ka = KeyAgreement.getInstance("ECDH", BC);
+            ka.init(own);
+            ka.doPhase(peer, true);
+            return ka.generateSecret();
+        } catch (InvalidKeyException e) {
+            throw new IllegalArgumentException("ECDH rejected a key", e);
+        } catch (GeneralSecurityException e) {
+            throw new AssertionError("ECDH unavailable", e);
+        }
+    }
+
+    /** Signs SHA-256(parts...) with ECDSA; returns raw r||s (64 bytes). */
+    public static byte[] sign(PrivateKey key, SecureRandom random, byte[]... parts) {
+        try {
+            Signature s = Signature.getInstance("SHA256withPLAIN-ECDSA", BC);
+            s.initSign(key, random);
+            for (byte[] p : parts) {
+                s.update(p);
+            }
+            return s.sign();
+        } catch (GeneralSecurityException e) {
+            throw new AssertionError("ECDSA signing failed", e);
+        }
+    }
+
+    /**
+     * Verifies a raw r||s (P1363) ECDSA-SHA256 signature over the concatenation of parts.
+     * @throws AuthenticationFailedException if the signature is not exactly 64 bytes or does not verify
+     */
+    public static void verify(ECPublicKey key, byte[] signature, byte[]... parts) throws AuthenticationFailedException {
+        if (signature == null || signature.length != SIGNATURE_LEN) {
+            throw new AuthenticationFailedException("signature verification failed");
+        }
+        verifyWith("SHA256withPLAIN-ECDSA", key, signature, parts);
+    }
+
+    /**
+     * Verifies a DER-encoded ECDSA-SHA256 signature (BouncyCastle rejects non-DER encodings).
+     * Not used by the protocol; kept for interoperability and the Wycheproof DER vectors.
+     * @throws AuthenticationFailedException if it does not verify or is not DER
+     */
+    public static void verifyDer(ECPublicKey key, byte[] derSignature, byte[]... parts) throws AuthenticationFailedException {
+        verifyWith("SHA256withECDSA", key, derSignature, parts);
+    }
+
+    private static void verifyWith(String alg, ECPublicKey key, byte[] sig, byte[]... parts) throws AuthenticationFailedException {
+        boolean ok;
+        try {
+            Signature s = Signature.getInstance(alg, BC);
+            s.initVerify(key);
+            for (byte[] p : parts) {
+                s.update(p);
+            }
+            ok = s.verify(sig);
+        } catch (SignatureException | InvalidKeyException e) {
+            ok = false;
+        } catch (GeneralSecurityException e) {
+            throw new AssertionError("ECDSA unavailable", e);
+        }
+        if (!ok) {
+            throw new AuthenticationFailedException("signature verification failed");
+        }
+    }
+
+    private static void putFixed(BigInteger v, byte[] out, int off) {
+        byte[] b = v.toByteArray();
+        int len = Math.min(b.length, 32);
+        System.arraycopy(b, b.length - len, out, off + 32 - len, len);
+    }
+}

@@ -1,0 +1,251 @@
+package io.securerelay.identity;
+
+import io.securerelay.crypto.CryptoProviders;
+import io.securerelay.crypto.InvalidPublicKeyException;
+import io.securerelay.identity.internal.AtomicFiles;
+import io.securerelay.identity.internal.JsonFiles;
+import io.securerelay.identity.internal.Pem;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import org.bouncycastle.asn1.ASN1Encodable;
+import org.bouncycastle.asn1.misc.MiscObjectIdentifiers;
+import org.bouncycastle.asn1.nist.NISTObjectIdentifiers;
+import org.bouncycastle.asn1.pkcs.PBES2Parameters;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
+import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.bouncycastle.operator.OutputEncryptor;
+import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
+import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfoBuilder;
+import org.bouncycastle.pkcs.jcajce.JcePKCSPBEInputDecryptorProviderBuilder;
+import org.bouncycastle.pkcs.jcajce.JcePKCSPBEOutputEncryptorBuilder;
+import org.bouncycastle.crypto.util.ScryptConfig;
+import org.bouncycastle.util.io.pem.PemObject;
+
+/**
+ * The identity key file {@code <role>_identity_keys.json}:
+ * <pre>{ "version": 1, "role": "bank", "fingerprint": "…",
+ *   "public_key": "-----BEGIN PUBLIC KEY-----…",            (SPKI)
+ *   "private_key": "-----BEGIN PRIVATE KEY-----…" }         (PKCS#8, or
+ *                  "-----BEGIN ENCRYPTED PRIVATE KEY-----…"  PBES2 / scrypt / AES-256-CBC)</pre>
+ * Created when missing (atomically, owner-only). A present file that cannot be read, parsed, or
+ * whose public key does not match its private key is never regenerated or overwritten: loading
+ * fails with a {@link KeyFileException} naming the file.
+ */
+public final class IdentityKeyFiles {
+    /** Largest scrypt N accepted when loading (a tampered file must not make us allocate gigabytes). */
+    static final int MAX_SCRYPT_N = 1 << 20;
+
+    private IdentityKeyFiles() {
+    }
+
+    /** @return the file name for a role: {@code <role>_identity_keys.json}. */
+    public static String fileName(String role) {
+        return Roles.check(role) + "_identity_keys.json";
+    }
+
+    /**
+     * Loads the identity of {@code role} from {@code dir}, or generates and stores one if the file
+     * does not exist. When creating, the prompt is asked once; a non-empty password encrypts the
+     * private key with scrypt {@code scrypt}. The password array is wiped after use.
+     * @throws WrongPasswordException if the file is encrypted and the password is wrong
+     * @throws KeyFileException if the file is unreadable, corrupt, tampered with or cannot be written
+     */
+    public static IdentityKeyPair loadOrCreate(Path dir, String role, PasswordPrompt prompt,
+            ScryptParams scrypt, SecureRandom random) throws KeyFileException {
+        Path file = dir.resolve(fileName(role));
+        if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            return load(file, prompt);
+        }
+        IdentityKeyPair kp = IdentityKeyPair.generate(random);
+        char[] password = prompt.passwordFor(file, true);
+        try {
+            write(file, role, kp, password, scrypt, random);
+        } finally {
+            wipe(password);
+        }
+        return kp;
+    }
+
+    /**
+     * Loads an existing identity key file. The prompt is asked only if the private key is encrypted.
+     * @throws WrongPasswordException if the password is wrong
+     * @throws KeyFileException if the file is missing, unreadable, corrupt or tampered with
+     */
+    public static IdentityKeyPair load(Path file, PasswordPrompt prompt) throws KeyFileException {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new KeyFileException(file, "cannot read identity key file");
+        }
+        JsonObject json;
+        String privPem;
+        String pubPem;
+        try {
+            json = JsonFiles.parseObject(bytes);
+            privPem = JsonFiles.requireString(json, "private_key");
+            pubPem = JsonFiles.requireString(json, "public_key");
+        } catch (IOException e) {
+            throw new KeyFileException(file, "corrupt identity key file (" + e.getMessage() + ")");
+        } finally {
+            Arrays.fill(bytes, (byte) 0);
+        }
+        IdentityPublicKey storedPublic;
+        PemObject privObj;
+        try {
+            PemObject pubObj = Pem.decode(pubPem);
+            if (!"PUBLIC KEY".equals(pubObj.getType())) {
+                throw new IOException("public_key is not a PEM PUBLIC KEY");
+            }
+            storedPublic = IdentityPublicKey.fromSpki(pubObj.getContent());
+            privObj = Pem.decode(privPem);
+        } catch (IOException e) {
+            throw new KeyFileException(file, "corrupt identity key file (bad PEM)");
+        } catch (InvalidPublicKeyException e) {
+            throw new KeyFileException(file, "corrupt identity key file (public_key is not a P-256 key)");
+        }
+        PrivateKeyInfo pki;
+        if ("PRIVATE KEY".equals(privObj.getType())) {
+            pki = parsePrivateKeyInfo(file, privObj.getContent());
+        } else if ("ENCRYPTED PRIVATE KEY".equals(privObj.getType())) {
+            pki = decrypt(file, privObj.getContent(), prompt);
+        } else {
+            throw new KeyFileException(file, "corrupt identity key file (private_key is not a PKCS#8 PEM)");
+        }
+        IdentityKeyPair kp = toKeyPair(file, pki);
+        if (!kp.publicKey().equals(storedPublic)) {
+            throw new KeyFileException(file, "identity key file tampered with: public key does not match private key");
+        }
+        return kp;
+    }
+
+    /**
+     * Writes a new identity key file; never replaces an existing one.
+     * @param password null or empty for an unencrypted private key (not wiped here)
+     * @throws KeyFileException if the file exists or cannot be written
+     */
+    public static void write(Path file, String role, IdentityKeyPair kp, char[] password, ScryptParams scrypt,
+            SecureRandom random) throws KeyFileException {
+        PrivateKeyInfo pki = PrivateKeyInfo.getInstance(kp.privateKey().getEncoded());
+        String privPem;
+        try {
+            if (password != null && password.length > 0) {
+                OutputEncryptor enc = new JcePKCSPBEOutputEncryptorBuilder(
+                        new ScryptConfig.Builder(scrypt.n(), scrypt.r(), scrypt.p()).withSaltLength(16).build(),
+                        NISTObjectIdentifiers.id_aes256_CBC)
+                        .setProvider(CryptoProviders.BC).setRandom(random).build(password);
+                PKCS8EncryptedPrivateKeyInfo e = new PKCS8EncryptedPrivateKeyInfoBuilder(pki).build(enc);
+                privPem = Pem.encode("ENCRYPTED PRIVATE KEY", e.getEncoded());
+            } else {
+                privPem = Pem.encode("PRIVATE KEY", pki.getEncoded());
+            }
+        } catch (Exception e) {
+            throw new AssertionError("PKCS#8 encoding failed", e);
+        }
+        JsonObject json = Json.createObjectBuilder()
+                .add("version", 1)
+                .add("role", role)
+                .add("algorithm", "ECDSA P-256")
+                .add("fingerprint", kp.publicKey().fingerprint())
+                .add("public_key", Pem.encode("PUBLIC KEY", kp.publicKey().spki()))
+                .add("private_key", privPem)
+                .build();
+        byte[] bytes = JsonFiles.toBytes(json);
+        try {
+            AtomicFiles.write(file, bytes, false);
+        } catch (FileAlreadyExistsException e) {
+            throw new KeyFileException(file, "identity key file already exists, not overwriting");
+        } catch (IOException e) {
+            throw new KeyFileException(file, "cannot write identity key file");
+        } finally {
+            Arrays.fill(bytes, (byte) 0);
+        }
+    }
+
+    private static PrivateKeyInfo decrypt(Path file, byte[] der, PasswordPrompt prompt) throws KeyFileException {
+        PKCS8EncryptedPrivateKeyInfo enc;
+        try {
+            enc = new PKCS8EncryptedPrivateKeyInfo(der);
+            checkScryptCost(enc);
+        } catch (IOException | RuntimeException e) {
+            throw new KeyFileException(file, "corrupt identity key file (bad encrypted PKCS#8)");
+        }
+        char[] password = prompt.passwordFor(file, false);
+        try {
+            if (password == null || password.length == 0) {
+                throw new KeyFileException(file, "identity key file is password-protected but no password was given");
+            }
+            PrivateKeyInfo pki = enc.decryptPrivateKeyInfo(
+                    new JcePKCSPBEInputDecryptorProviderBuilder().setProvider(CryptoProviders.BC).build(password));
+            if (pki == null) {
+                throw new WrongPasswordException(file);
+            }
+            return pki;
+        } catch (KeyFileException e) {
+            throw e;
+        } catch (Exception e) {
+            // CBC padding or ASN.1 failure after decryption: a wrong password (or a corrupted
+            // ciphertext, which PBES2-CBC cannot tell apart).
+            throw new WrongPasswordException(file);
+        } finally {
+            wipe(password);
+        }
+    }
+
+    private static void checkScryptCost(PKCS8EncryptedPrivateKeyInfo enc) throws IOException {
+        if (!PKCSObjectIdentifiers.id_PBES2.equals(enc.getEncryptionAlgorithm().getAlgorithm())) {
+            throw new IOException("not PBES2");
+        }
+        PBES2Parameters p = PBES2Parameters.getInstance(enc.getEncryptionAlgorithm().getParameters());
+        if (!MiscObjectIdentifiers.id_scrypt.equals(p.getKeyDerivationFunc().getAlgorithm())) {
+            throw new IOException("not scrypt");
+        }
+        org.bouncycastle.asn1.misc.ScryptParams sp =
+                org.bouncycastle.asn1.misc.ScryptParams.getInstance(p.getKeyDerivationFunc().getParameters());
+        if (sp.getCostParameter().bitLength() > 21 || sp.getCostParameter().intValue() > MAX_SCRYPT_N
+                || sp.getBlockSize().intValue() > 32 || sp.getParallelizationParameter().intValue() > 16) {
+            throw new IOException("scrypt parameters too large");
+        }
+    }
+
+    private static PrivateKeyInfo parsePrivateKeyInfo(Path file, byte[] der) throws KeyFileException {
+        try {
+            return PrivateKeyInfo.getInstance(der);
+        } catch (RuntimeException e) {
+            throw new KeyFileException(file, "corrupt identity key file (bad PKCS#8)");
+        }
+    }
+
+    private static IdentityKeyPair toKeyPair(Path file, PrivateKeyInfo pki) throws KeyFileException {
+        try {
+            ASN1Encodable params = pki.getPrivateKeyAlgorithm().getParameters();
+            if (!X9ObjectIdentifiers.id_ecPublicKey.equals(pki.getPrivateKeyAlgorithm().getAlgorithm())
+                    || !SECObjectIdentifiers.secp256r1.equals(params)) {
+                throw new KeyFileException(file, "identity key file does not hold a P-256 private key");
+            }
+            PrivateKey pk = new JcaPEMKeyConverter().setProvider(CryptoProviders.BC).getPrivateKey(pki);
+            return IdentityKeyPair.fromPrivateKey(pk);
+        } catch (KeyFileException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new KeyFileException(file, "corrupt identity key file (bad private key)");
+        }
+    }
+
+    private static void wipe(char[] password) {
+        if (password != null) {
+            Arrays.fill(password, '\0');
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package io.securerelay.identity;
+
+import io.securerelay.crypto.P256;
+import java.security.KeyPair;
+import java.security.PrivateKey;
+import java.security.SecureRandom;
+import java.security.interfaces.ECPublicKey;
+
+/**
+ * A long-term ECDSA P-256 identity: private key plus its validated public key. Immutable; the
+ * private key never leaves except to sign; {@link #toString()} shows only the fingerprint.
+ */
+public final class IdentityKeyPair {
+    private final PrivateKey privateKey;
+    private final IdentityPublicKey publicKey;
+
+    private IdentityKeyPair(PrivateKey privateKey, IdentityPublicKey publicKey) {
+        this.privateKey = privateKey;
+        this.publicKey = publicKey;
+    }
+
+    /** Generates a fresh identity (BouncyCastle, from the given randomness). */
+    public static IdentityKeyPair generate(SecureRandom random) {
+        KeyPair kp = P256.generateKeyPair(random);
+        return new IdentityKeyPair(kp.getPrivate(), IdentityPublicKey.of((ECPublicKey) kp.getPublic()));
+    }
+
+    /**
+     * Pairs a private key with the public key derived from it (so they always match).
+     * @throws IllegalArgumentException if the key is not a P-256 private key
+     */
+    public static IdentityKeyPair fromPrivateKey(PrivateKey privateKey) {
+        if (!(privateKey instanceof java.security.interfaces.ECPrivateKey)) {
+            throw new IllegalArgumentException("not an EC private key");
+        }
+        return new IdentityKeyPair(privateKey, IdentityPublicKey.of(P256.publicKeyOf(privateKey)));
+    }
+
+    /** @return the public half. */
+    public IdentityPublicKey publicKey() {
+        return publicKey;
+    }
+
+    /** Signs SHA-256 of the concatenated parts; returns raw r||s (64 bytes). */
+    public byte[] sign(SecureRandom random, byte[]... parts) {
+        return P256.sign(privateKey, random, parts);
+    }
+
+    /** For the key-file codec only (PKCS#8 encoding). */
+    PrivateKey privateKey() {
+        return privateKey;
+    }
+
+    @Override
+    public String toString() {
+        return "IdentityKeyPair[" + publicKey.fingerprint() + "]";
+    }
+}

@@ -1,0 +1,211 @@
+package io.securerelay.identity;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.securerelay.crypto.CryptoProviders;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class IdentityKeyFilesTest {
+    static final SecureRandom RANDOM = new SecureRandom();
+    static final ScryptParams FAST = new ScryptParams(1 << 10, 8, 1);
+
+    @TempDir
+    Path dir;
+
+    private IdentityKeyPair loadOrCreate(String role, PasswordPrompt prompt) throws KeyFileException {
+        return IdentityKeyFiles.loadOrCreate(dir, role, prompt, FAST, RANDOM);
+    }
+
+    @Test
+    void generateThenLoadRoundTripWithOwnerOnlyPermissionsAndPemFields() throws Exception {
+        IdentityKeyPair created = loadOrCreate("bank", PasswordPrompt.NONE);
+        Path file = dir.resolve("bank_identity_keys.json");
+        assertTrue(Files.isRegularFile(file));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        String json = Files.readString(file);
+        assertTrue(json.contains("-----BEGIN PRIVATE KEY-----"));
+        assertTrue(json.contains("-----BEGIN PUBLIC KEY-----"));
+        IdentityKeyPair loaded = loadOrCreate("bank", PasswordPrompt.NONE);
+        assertEquals(created.publicKey(), loaded.publicKey());
+        // the loaded private key signs for the stored public key
+        byte[] sig = loaded.sign(RANDOM, "m".getBytes(StandardCharsets.UTF_8));
+        io.securerelay.crypto.P256.verify(created.publicKey().jcaKey(), sig, "m".getBytes(StandardCharsets.UTF_8));
+        try (Stream<Path> s = Files.list(dir)) {
+            assertEquals(1, s.count(), "no temp files left behind");
+        }
+        assertFalse(created.toString().contains("PRIVATE"));
+    }
+
+    private void assertRefusedAndUnchanged(Path file, String expectedProblem) throws Exception {
+        byte[] before = Files.readAllBytes(file);
+        KeyFileException e = assertThrows(KeyFileException.class, () -> loadOrCreate("bank", PasswordPrompt.NONE));
+        assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
+        assertTrue(e.getMessage().contains(expectedProblem), e.getMessage());
+        assertArrayEquals(before, Files.readAllBytes(file), "file must be left untouched");
+        assertFalse(e.getMessage().contains("MII"), "no key material in messages");
+    }
+
+    @Test
+    void corruptJsonIsRefusedNamingTheFileAndNotOverwritten() throws Exception {
+        Path file = dir.resolve("bank_identity_keys.json");
+        Files.writeString(file, "{ \"private_key\": ");
+        assertRefusedAndUnchanged(file, "corrupt identity key file");
+        Files.write(file, new byte[] {(byte) 0xff, (byte) 0xfe, 0});
+        assertRefusedAndUnchanged(file, "corrupt identity key file");
+        Files.writeString(file, "{\"public_key\": \"x\"}");
+        assertRefusedAndUnchanged(file, "missing or non-string \"private_key\"");
+    }
+
+    @Test
+    void badPemIsRefused() throws Exception {
+        loadOrCreate("bank", PasswordPrompt.NONE);
+        Path file = dir.resolve("bank_identity_keys.json");
+        String json = Files.readString(file);
+        Files.writeString(file, json.replace("-----BEGIN PRIVATE KEY-----\\n", "-----BEGIN PRIVATE KEY-----\\n!!"));
+        assertRefusedAndUnchanged(file, "corrupt identity key file");
+    }
+
+    @Test
+    void mismatchedPublicKeyIsRefusedAsTampered() throws Exception {
+        loadOrCreate("bank", PasswordPrompt.NONE);
+        Path other = Files.createDirectory(dir.resolve("other"));
+        IdentityKeyFiles.loadOrCreate(other, "bank", PasswordPrompt.NONE, FAST, RANDOM);
+        Path file = dir.resolve("bank_identity_keys.json");
+        jakarta.json.JsonObject mine = readJson(file);
+        jakarta.json.JsonObject theirs = readJson(other.resolve("bank_identity_keys.json"));
+        jakarta.json.JsonObject tampered = jakarta.json.Json.createObjectBuilder(mine)
+                .add("public_key", theirs.getString("public_key")).build();
+        Files.writeString(file, tampered.toString());
+        assertRefusedAndUnchanged(file, "public key does not match private key");
+    }
+
+    @Test
+    void unreadableFileIsRefusedNamingTheFile() throws Exception {
+        Path file = dir.resolve("bank_identity_keys.json");
+        Files.createDirectory(file); // exists but cannot be read as a file
+        KeyFileException e = assertThrows(KeyFileException.class, () -> loadOrCreate("bank", PasswordPrompt.NONE));
+        assertTrue(e.getMessage().contains("cannot read") && e.getMessage().contains(file.toString()));
+        assertTrue(Files.isDirectory(file));
+    }
+
+    @Test
+    void unreadablePermissionsAreRefused() throws Exception {
+        Assumptions.assumeFalse("root".equals(System.getProperty("user.name")), "root reads mode-000 files: skipped");
+        loadOrCreate("bank", PasswordPrompt.NONE);
+        Path file = dir.resolve("bank_identity_keys.json");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("---------"));
+        KeyFileException e = assertThrows(KeyFileException.class, () -> loadOrCreate("bank", PasswordPrompt.NONE));
+        assertTrue(e.getMessage().contains(file.toString()));
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+    }
+
+    @Test
+    void passwordRightWrongAndMissing() throws Exception {
+        AtomicReference<char[]> handedOut = new AtomicReference<>();
+        PasswordPrompt prompt = (f, creating) -> {
+            char[] p = "correct horse".toCharArray();
+            handedOut.set(p);
+            return p;
+        };
+        IdentityKeyPair created = loadOrCreate("customer", prompt);
+        assertArrayEquals(new char[13], handedOut.get(), "password wiped after use");
+        Path file = dir.resolve("customer_identity_keys.json");
+        String json = Files.readString(file);
+        assertTrue(json.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----"));
+        assertFalse(json.contains("-----BEGIN PRIVATE KEY-----"));
+        byte[] before = Files.readAllBytes(file);
+
+        assertEquals(created.publicKey(), loadOrCreate("customer", prompt).publicKey());
+        assertArrayEquals(new char[13], handedOut.get());
+
+        WrongPasswordException wrong = assertThrows(WrongPasswordException.class,
+                () -> loadOrCreate("customer", PasswordPrompt.fixed("battery staple".toCharArray())));
+        assertEquals("wrong password for " + file, wrong.getMessage());
+        KeyFileException missing = assertThrows(KeyFileException.class, () -> loadOrCreate("customer", PasswordPrompt.NONE));
+        assertFalse(missing instanceof WrongPasswordException);
+        assertTrue(missing.getMessage().contains("no password"));
+        assertArrayEquals(before, Files.readAllBytes(file));
+    }
+
+    @Test
+    void roleNamesCannotEscapeTheDirectory() {
+        assertThrows(IllegalArgumentException.class, () -> IdentityKeyFiles.fileName("../etc"));
+        assertThrows(IllegalArgumentException.class, () -> new FilePeerTrustStore(dir, "A/B"));
+    }
+
+    @Test
+    void tofuStoreTrustsFirstKeyRefusesChangedKeyAndRetrustsExplicitly() throws Exception {
+        IdentityKeyPair bank = IdentityKeyPair.generate(RANDOM);
+        IdentityKeyPair impostor = IdentityKeyPair.generate(RANDOM);
+        FilePeerTrustStore store = new FilePeerTrustStore(dir, "bank");
+        assertTrue(store.stored().isEmpty());
+        TrustResult first = store.trust(bank.publicKey());
+        assertTrue(first.newlyTrusted());
+        assertEquals(bank.publicKey().fingerprint(), first.fingerprint());
+        Path file = dir.resolve("bank_public_identity_key.json");
+        assertTrue(Files.readString(file).contains("-----BEGIN PUBLIC KEY-----"));
+        assertFalse(new FilePeerTrustStore(dir, "bank").trust(bank.publicKey()).newlyTrusted());
+
+        byte[] before = Files.readAllBytes(file);
+        UntrustedIdentityException e = assertThrows(UntrustedIdentityException.class, () -> store.trust(impostor.publicKey()));
+        assertEquals(bank.publicKey().fingerprint(), e.storedFingerprint());
+        assertEquals(impostor.publicKey().fingerprint(), e.presentedFingerprint());
+        assertTrue(e.getMessage().contains(e.storedFingerprint()) && e.getMessage().contains(e.presentedFingerprint()));
+        assertArrayEquals(before, Files.readAllBytes(file));
+
+        assertTrue(store.retrust(impostor.publicKey()).newlyTrusted());
+        assertEquals(impostor.publicKey(), new FilePeerTrustStore(dir, "bank").stored().orElseThrow());
+    }
+
+    @Test
+    void corruptTrustFileIsNeverOverwritten() throws Exception {
+        Path file = dir.resolve("bank_public_identity_key.json");
+        Files.writeString(file, "not json");
+        FilePeerTrustStore store = new FilePeerTrustStore(dir, "bank");
+        KeyFileException e = assertThrows(KeyFileException.class,
+                () -> store.trust(IdentityKeyPair.generate(RANDOM).publicKey()));
+        assertTrue(e.getMessage().contains(file.toString()));
+        assertEquals("not json", Files.readString(file));
+    }
+
+    @Test
+    void safetyNumberIs60DigitsInTwelveGroupsAndOrderIndependent() {
+        IdentityKeyPair a = IdentityKeyPair.generate(RANDOM);
+        IdentityKeyPair b = IdentityKeyPair.generate(RANDOM);
+        String ab = Fingerprints.safetyNumber(a.publicKey(), b.publicKey());
+        assertEquals(ab, Fingerprints.safetyNumber(b.publicKey(), a.publicKey()));
+        assertTrue(ab.matches("\\d{5}( \\d{5}){11}"), ab);
+        assertEquals(60, ab.replace(" ", "").length());
+        assertNotEquals(ab, Fingerprints.safetyNumber(a.publicKey(), IdentityKeyPair.generate(RANDOM).publicKey()));
+        assertTrue(a.publicKey().fingerprint().matches("[0-9a-f]{4}( [0-9a-f]{4}){15}"));
+    }
+
+    @Test
+    void identityServiceWorksAsPlainJavaWithADirectory() throws Exception {
+        IdentityService svc = new IdentityService(dir, new CryptoProviders());
+        svc.setScryptParams(FAST);
+        IdentityKeyPair k = svc.loadOrCreateIdentity("customer", PasswordPrompt.NONE);
+        assertEquals(k.publicKey(), svc.loadOrCreateIdentity("customer", PasswordPrompt.NONE).publicKey());
+        assertEquals(dir.resolve("bank_public_identity_key.json"), svc.peerTrust("bank").file());
+    }
+
+    private static jakarta.json.JsonObject readJson(Path f) throws Exception {
+        try (jakarta.json.JsonReader r = jakarta.json.Json.createReader(Files.newBufferedReader(f))) {
+            return r.readObject();
+        }
+    }
+}
