@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import io.securerelay.protocol.relay.RelayFrame;
+import io.securerelay.protocol.relay.RoutingKey;
 import io.securerelay.protocol.relay.SessionId;
 import io.securerelay.relay.testkit.TestRelayClient;
 import io.securerelay.relay.testkit.TestTls;
@@ -18,9 +19,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * An independent client (Node.js and the npm {@code ws} package, written from docs/PROTOCOL.md)
- * and a Java (Tyrus) client exchange frames through the relay started by the launcher: the relay
- * protocol is not Java-only.
+ * An independent client (Node.js, its OpenSSL crypto and the npm {@code ws} package, written from
+ * docs/PROTOCOL.md) and a Java (Tyrus) client register self-certifying session IDs and exchange
+ * frames through the relay started by the launcher: the relay protocol is not Java-only.
  */
 class NodeInteropIT {
 
@@ -33,18 +34,14 @@ class NodeInteropIT {
 
     @BeforeAll
     static void startRelay() throws Exception {
-        relay = LauncherRelay.start();
-        System.out.printf("relay started by the launcher, ready after %d ms%n", relay.bootTime().toMillis());
+        relay = LauncherRelay.shared();
         tyrus = TestTls.clientManager();
     }
 
     @AfterAll
-    static void stopRelay() throws Exception {
+    static void stopClient() throws Exception {
         if (tyrus != null) {
             tyrus.shutdown();
-        }
-        if (relay != null) {
-            relay.close();
         }
     }
 
@@ -59,8 +56,13 @@ class NodeInteropIT {
     void nodeAndJavaClientsExchangeFramesBothWaysInOrder() throws Exception {
         try (LineProcess node = nodeClient();
              TestRelayClient java = TestRelayClient.connect(tyrus, relay.uri(), RANDOM)) {
+            byte[] nodeKey = HEX.parseHex(node.await(l -> l.startsWith("routing-key "), WAIT, "routing key")
+                    .substring("routing-key ".length()));
             SessionId nodeId = SessionId.parse(node.await(l -> l.startsWith("registered "), WAIT, "registration")
                     .substring("registered ".length()));
+            // Node (OpenSSL) made the key and the signature; the relay (BouncyCastle) accepted them,
+            // and both sides derive the same self-certifying ID from the key.
+            assertEquals(RoutingKey.sessionIdOf(nodeKey), nodeId);
 
             int frames = 100;
             byte[][] toNode = new byte[frames][];

@@ -20,6 +20,9 @@ public interface PeerConnection {
      */
     void send(ByteBuffer frame, Consumer<Throwable> onFailure);
 
+    /** Sends a WebSocket ping (keep-alive); a failure is ignored: the idle timeout handles a dead peer. */
+    void ping();
+
     /** Closes the connection with a WebSocket close code and a short reason (at most 123 bytes). */
     void close(int closeCode, String reason);
 }

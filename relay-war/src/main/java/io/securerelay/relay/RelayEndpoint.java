@@ -1,29 +1,34 @@
 package io.securerelay.relay;
 
 import io.securerelay.protocol.relay.RelayCloseCodes;
-import io.securerelay.protocol.relay.RelayCodec;
 import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.OnClose;
 import jakarta.websocket.OnError;
 import jakarta.websocket.OnMessage;
 import jakarta.websocket.OnOpen;
+import jakarta.websocket.PongMessage;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpoint;
 import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The relay's WebSocket endpoint at {@code /relay}: a thin adapter between the container and the
- * {@link Router}. One instance per connection.
+ * {@link Router}, applying the per-connection limits (frame size, rate, connections per address,
+ * registration timeout, keep-alive). One instance per connection.
  */
-@ServerEndpoint("/relay")
+@ServerEndpoint(value = "/relay", configurator = RelayEndpointConfigurator.class)
 public class RelayEndpoint {
 
-    /** Largest binary message accepted: a SEND header plus the largest payload. */
-    public static final int MAX_FRAME_BYTES = RelayCodec.ROUTED_HEADER + RelayConfig.MAX_PAYLOAD_BYTES;
+    /**
+     * The ceiling of the frame size, for Tyrus: {@code maxMessageSize} must be a constant, so the
+     * configured {@link RelayConfig#MAX_FRAME_BYTES} (at most this) is enforced in {@link #onBinary}.
+     */
+    public static final int MAX_FRAME_BYTES = RelayConfig.MAX_FRAME_BYTES_CEILING;
 
     private static final Logger LOG = Logger.getLogger(RelayEndpoint.class.getName());
 
@@ -31,24 +36,79 @@ public class RelayEndpoint {
     Router router;
 
     @Inject
-    @ConfigProperty(name = RelayConfig.MAX_PENDING_BYTES, defaultValue = RelayConfig.MAX_PENDING_BYTES_DEFAULT)
-    long maxPendingBytes;
+    RelaySettings settings;
 
     @Inject
-    @ConfigProperty(name = RelayConfig.IDLE_TIMEOUT_SECONDS, defaultValue = RelayConfig.IDLE_TIMEOUT_SECONDS_DEFAULT)
-    long idleTimeoutSeconds;
+    AddressLimiter addresses;
 
+    @Inject
+    RelayScheduler scheduler;
+
+    private final AtomicBoolean finished = new AtomicBoolean();
     private RelayConnection connection;
+    private ConnectionTimers timers;
+    private String address;
+    private boolean addressCounted;
 
     @OnOpen
     public void onOpen(Session session) {
-        session.setMaxIdleTimeout(idleTimeoutSeconds * 1000);
-        connection = new RelayConnection(new WebSocketPeer(session, maxPendingBytes));
+        // The relay's own keep-alive replaces the container's idle timer (which our pings would reset).
+        session.setMaxIdleTimeout(0);
+        // Bounds messages that arrive in fragments while they are reassembled (whole frames: onBinary).
+        session.setMaxBinaryMessageBufferSize(settings.maxFrameBytes());
+        Clock clock = Clock.systemUTC();
+        connection = new RelayConnection(new WebSocketPeer(session, settings.maxPendingBytes()),
+                new RateLimiter(settings.framesPerSecond(), settings.rateBytesPerSecond(), clock), clock);
+        address = RemoteAddress.of(session);
+        if (!addresses.tryAcquire(address)) {
+            connection.close();
+            connection.peer().close(RelayCloseCodes.TOO_MANY_CONNECTIONS, "too many connections from this address");
+            return;
+        }
+        addressCounted = true;
+        timers = scheduler.newConnection();
+        RelayConnection c = connection;
+        timers.registrationTimeout(settings.registrationTimeout(), () -> {
+            if (c.state() == RelayConnection.State.CONNECTED || c.state() == RelayConnection.State.CHALLENGED) {
+                c.peer().close(RelayCloseCodes.REGISTRATION_TIMEOUT, "registration timeout");
+            }
+        });
+        KeepAlive keepAlive = new KeepAlive(settings.pingInterval(), settings.idleTimeout());
+        timers.every(keepAlive.pingInterval(), () -> {
+            if (c.state() == RelayConnection.State.CLOSED) {
+                return;
+            }
+            switch (keepAlive.decide(clock.millis(), c.lastHeardMillis())) {
+                case CLOSE:
+                    c.peer().close(RelayCloseCodes.IDLE_TIMEOUT, "idle timeout");
+                    break;
+                case PING:
+                    c.peer().ping();
+                    break;
+                default:
+                    break;
+            }
+        });
+        router.onOpen(connection);
     }
 
     @OnMessage(maxMessageSize = MAX_FRAME_BYTES)
     public void onBinary(ByteBuffer frame) {
+        connection.heard();
+        if (frame.remaining() > settings.maxFrameBytes()) {
+            connection.peer().close(RelayCloseCodes.TOO_BIG,
+                    "frame of " + frame.remaining() + " bytes over the limit of " + settings.maxFrameBytes());
+            return;
+        }
         router.onFrame(connection, frame);
+        if (connection.state() == RelayConnection.State.REGISTERED && timers != null) {
+            timers.registered();
+        }
+    }
+
+    @OnMessage
+    public void onPong(PongMessage pong) {
+        connection.heard();
     }
 
     @OnMessage
@@ -58,17 +118,27 @@ public class RelayEndpoint {
 
     @OnClose
     public void onClose(Session session, CloseReason reason) {
-        if (connection != null) {
-            router.onClose(connection);
-        }
+        finish();
     }
 
     @OnError
     public void onError(Session session, Throwable error) {
         // What a peer causes (bad frames, resets) is not the relay's error: debug level only.
         LOG.log(Level.FINE, "connection {0}: {1}", new Object[] {session.getId(), error.toString()});
-        if (connection != null) {
-            router.onClose(connection);
+        finish();
+    }
+
+    /** Releases everything the connection holds, once, whichever of close and error comes first. */
+    private void finish() {
+        if (connection == null || !finished.compareAndSet(false, true)) {
+            return;
+        }
+        if (timers != null) {
+            timers.cancelAll();
+        }
+        router.onClose(connection);
+        if (addressCounted) {
+            addresses.release(address);
         }
     }
 }

@@ -1,6 +1,8 @@
 package io.securerelay.relay;
 
+import io.securerelay.protocol.relay.InvalidRegistrationException;
 import io.securerelay.protocol.relay.MalformedFrameException;
+import io.securerelay.protocol.relay.RegistrationProof;
 import io.securerelay.protocol.relay.RelayCloseCodes;
 import io.securerelay.protocol.relay.RelayCodec;
 import io.securerelay.protocol.relay.RelayFrame;
@@ -8,6 +10,8 @@ import io.securerelay.protocol.relay.RelayFrame.ErrorCode;
 import io.securerelay.protocol.relay.SessionId;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.ByteBuffer;
+import java.security.SecureRandom;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.logging.Level;
@@ -16,6 +20,11 @@ import java.util.logging.Logger;
 /**
  * Routes frames between connections by session ID. Its whole state is the live routing table
  * (session ID to connection); it never keeps a frame and never reads a payload.
+ *
+ * <p>Registration is a proof: every connection is sent a fresh CHALLENGE, and REGISTER must sign
+ * it with the routing key whose hash is the session ID ({@link RegistrationProof}). Nobody else
+ * can claim an ID; its owner can, from a new connection, which then takes the ID over (the older
+ * connection is closed with 4001).
  *
  * <p>Thread-safe: the container calls it from many threads at once, one frame at a time per
  * connection.
@@ -26,9 +35,35 @@ public class Router {
     private static final Logger LOG = Logger.getLogger(Router.class.getName());
 
     private final ConcurrentMap<SessionId, RelayConnection> routes = new ConcurrentHashMap<>();
+    private final SecureRandom random;
+
+    public Router() {
+        this(new SecureRandom());
+    }
+
+    Router(SecureRandom random) {
+        this.random = Objects.requireNonNull(random, "random");
+    }
+
+    /** A new connection: sends it the CHALLENGE its REGISTER will have to sign. */
+    public void onOpen(RelayConnection connection) {
+        byte[] nonce = new byte[RegistrationProof.NONCE_LENGTH];
+        random.nextBytes(nonce);
+        if (connection.challenged(nonce)) {
+            connection.peer().send(RelayCodec.encode(new RelayFrame.Challenge(nonce)), ignored -> { });
+        }
+    }
 
     /** Handles one binary frame received on {@code from}. */
     public void onFrame(RelayConnection from, ByteBuffer frame) {
+        if (from.state() == RelayConnection.State.CLOSED) {
+            return; // closing or taken over: nothing it sends counts any more
+        }
+        if (!from.admit(frame.remaining())) {
+            LOG.log(Level.FINE, "closing {0}: rate limit exceeded", from);
+            from.peer().close(RelayCloseCodes.RATE_LIMITED, "rate limit exceeded");
+            return;
+        }
         RelayFrame.ClientFrame decoded;
         try {
             decoded = RelayCodec.decodeClientFrame(frame);
@@ -38,7 +73,7 @@ public class Router {
             return;
         }
         if (decoded instanceof RelayFrame.Register register) {
-            onRegister(from, register.sessionId());
+            onRegister(from, register);
         } else if (decoded instanceof RelayFrame.Send send) {
             onSend(from, send);
         } else {
@@ -59,29 +94,58 @@ public class Router {
         return routes.size();
     }
 
-    private void onRegister(RelayConnection from, SessionId id) {
-        if (from.state() != RelayConnection.State.CONNECTED) {
+    private void onRegister(RelayConnection from, RelayFrame.Register register) {
+        RelayConnection.State state = from.state();
+        if (state == RelayConnection.State.REGISTERED) {
             from.peer().close(RelayCloseCodes.POLICY_VIOLATION, "already registered");
             return;
         }
-        RelayConnection owner = routes.putIfAbsent(id, from);
-        if (owner != null) {
-            LOG.log(Level.FINE, "{0} refused: session ID {1} is taken", new Object[] {from, id.shortForm()});
-            from.peer().send(RelayCodec.encode(new RelayFrame.Error(ErrorCode.SESSION_ID_TAKEN, id)), ignored -> { });
+        byte[] nonce = from.nonce();
+        if (state != RelayConnection.State.CHALLENGED || nonce == null) {
+            // No challenge was sent on this connection: nothing a proof could be checked against.
+            from.peer().close(RelayCloseCodes.REGISTRATION_INVALID, "registration proof invalid");
             return;
         }
-        if (!from.register(id)) {
-            // Closed while registering: leave no route to a dead connection.
-            routes.remove(id, from);
+        SessionId id;
+        try {
+            id = RegistrationProof.verify(register, nonce);
+        } catch (InvalidRegistrationException e) {
+            LOG.log(Level.FINE, "closing {0}: {1}", new Object[] {from, e.getMessage()});
+            from.peer().close(RelayCloseCodes.REGISTRATION_INVALID, "registration proof invalid");
+            return;
+        }
+        // Verified: now commit. The state change happens under the map's lock for this ID, so a
+        // concurrent close of `from` either prevents it (the route stays as it was) or waits for it
+        // and then removes the new route (remove(id, from) takes the same lock).
+        RelayConnection[] displaced = new RelayConnection[1];
+        boolean[] registered = new boolean[1];
+        routes.compute(id, (key, previous) -> {
+            if (!from.register(id)) {
+                return previous;
+            }
+            registered[0] = true;
+            displaced[0] = previous;
+            return from;
+        });
+        if (!registered[0]) {
             return;
         }
         from.peer().send(RelayCodec.encode(new RelayFrame.Registered(id)), ignored -> { });
-        LOG.log(Level.FINE, "registered {0}", from);
+        RelayConnection old = displaced[0];
+        if (old != null && old != from) {
+            // The old connection stops counting at once (its frames are ignored, its close will not
+            // touch the new route), then learns why it is closed.
+            old.close();
+            old.peer().close(RelayCloseCodes.TAKEN_OVER, "session ID taken over by a newer connection of its owner");
+            LOG.log(Level.FINE, "{0} took session ID {1} over from {2}", new Object[] {from, id.shortForm(), old});
+        } else {
+            LOG.log(Level.FINE, "registered {0}", from);
+        }
     }
 
     private void onSend(RelayConnection from, RelayFrame.Send send) {
         SessionId sender = from.sessionId();
-        if (sender == null) {
+        if (from.state() != RelayConnection.State.REGISTERED || sender == null) {
             from.peer().close(RelayCloseCodes.POLICY_VIOLATION, "SEND before REGISTER");
             return;
         }

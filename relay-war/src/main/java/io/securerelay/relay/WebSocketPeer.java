@@ -64,6 +64,15 @@ final class WebSocketPeer implements PeerConnection {
     }
 
     @Override
+    public void ping() {
+        try {
+            session.getAsyncRemote().sendPing(ByteBuffer.allocate(0));
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.FINE, "ping of {0} failed: {1}", new Object[] {label(), e.toString()});
+        }
+    }
+
+    @Override
     public void close(int closeCode, String reason) {
         try {
             session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(closeCode), truncate(reason)));

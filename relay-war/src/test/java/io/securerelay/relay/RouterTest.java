@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.securerelay.protocol.relay.RegistrationProof;
 import io.securerelay.protocol.relay.RelayCloseCodes;
 import io.securerelay.protocol.relay.RelayCodec;
 import io.securerelay.protocol.relay.RelayFrame;
+import io.securerelay.protocol.relay.RoutingKey;
 import io.securerelay.protocol.relay.SessionId;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -22,13 +24,14 @@ import org.junit.jupiter.api.Test;
 class RouterTest {
 
     private static final SecureRandom RANDOM = new SecureRandom();
-    private final Router router = new Router();
+    private final Router router = new Router(RANDOM);
 
     /** A connection that keeps what it was sent; {@code failSends} makes every send fail. */
     static final class RecordingPeer implements PeerConnection {
         final List<ByteBuffer> sent = new ArrayList<>();
         Integer closeCode;
         boolean failSends;
+        int pings;
 
         @Override
         public String label() {
@@ -45,21 +48,45 @@ class RouterTest {
         }
 
         @Override
+        public void ping() {
+            pings++;
+        }
+
+        @Override
         public void close(int code, String reason) {
-            closeCode = code;
+            if (closeCode == null) {
+                closeCode = code;
+            }
         }
 
         RelayFrame.ServerFrame frame(int i) throws Exception {
             return RelayCodec.decodeServerFrame(sent.get(i));
         }
+
+        RelayFrame.ServerFrame last() throws Exception {
+            return frame(sent.size() - 1);
+        }
     }
 
-    private RelayConnection registered(RecordingPeer peer, SessionId id) throws Exception {
+    /** Opens a connection and returns the nonce of the CHALLENGE the router sent it. */
+    private byte[] open(RelayConnection c, RecordingPeer peer) throws Exception {
+        router.onOpen(c);
+        RelayFrame.Challenge challenge = assertInstanceOf(RelayFrame.Challenge.class, peer.frame(0));
+        peer.sent.clear();
+        return challenge.nonce();
+    }
+
+    private RelayConnection registered(RecordingPeer peer, RoutingKey key) throws Exception {
         RelayConnection c = new RelayConnection(peer);
-        router.onFrame(c, RelayCodec.encode(new RelayFrame.Register(id)));
-        assertEquals(new RelayFrame.Registered(id), peer.frame(0));
+        byte[] nonce = open(c, peer);
+        router.onFrame(c, RelayCodec.encode(key.register(nonce)));
+        assertEquals(new RelayFrame.Registered(key.sessionId()), peer.frame(0));
         peer.sent.clear();
         return c;
+    }
+
+    private RelayConnection registered(RecordingPeer peer) throws Exception {
+        return registered(peer, RoutingKey.generate(RANDOM));
     }
 
     private static ByteBuffer send(SessionId to, byte... payload) {
@@ -67,16 +94,38 @@ class RouterTest {
     }
 
     @Test
-    void forwardsToTheRegisteredPeerWithTheSendersId() throws Exception {
-        SessionId a = SessionId.random(RANDOM), b = SessionId.random(RANDOM);
-        RecordingPeer pa = new RecordingPeer(), pb = new RecordingPeer();
-        RelayConnection ca = registered(pa, a);
-        registered(pb, b);
+    void everyConnectionGetsAFreshChallengeFirst() throws Exception {
+        RecordingPeer p1 = new RecordingPeer(), p2 = new RecordingPeer();
+        RelayConnection c1 = new RelayConnection(p1);
+        byte[] n1 = open(c1, p1);
+        byte[] n2 = open(new RelayConnection(p2), p2);
+        assertEquals(RegistrationProof.NONCE_LENGTH, n1.length);
+        assertTrue(!java.util.Arrays.equals(n1, n2), "nonces must differ between connections");
+        assertEquals(RelayConnection.State.CHALLENGED, c1.state());
+        router.onOpen(c1);
+        assertTrue(p1.sent.isEmpty(), "a connection is challenged once");
+    }
 
-        router.onFrame(ca, send(b, (byte) 1, (byte) 2));
+    @Test
+    void registersTheIdDerivedFromTheProvenKey() throws Exception {
+        RoutingKey key = RoutingKey.generate(RANDOM);
+        RecordingPeer peer = new RecordingPeer();
+        RelayConnection c = registered(peer, key);
+        assertEquals(RelayConnection.State.REGISTERED, c.state());
+        assertEquals(key.sessionId(), c.sessionId());
+        assertEquals(1, router.routeCount());
+    }
+
+    @Test
+    void forwardsToTheRegisteredPeerWithTheSendersId() throws Exception {
+        RecordingPeer pa = new RecordingPeer(), pb = new RecordingPeer();
+        RelayConnection ca = registered(pa);
+        RelayConnection cb = registered(pb);
+
+        router.onFrame(ca, send(cb.sessionId(), (byte) 1, (byte) 2));
 
         RelayFrame.Deliver d = assertInstanceOf(RelayFrame.Deliver.class, pb.frame(0));
-        assertEquals(a, d.from());
+        assertEquals(ca.sessionId(), d.from());
         assertArrayEquals(new byte[] {1, 2}, d.payloadBytes());
         assertTrue(pa.sent.isEmpty(), "the sender gets nothing back on success");
     }
@@ -84,7 +133,7 @@ class RouterTest {
     @Test
     void unknownPeerGetsPeerNotConnected() throws Exception {
         RecordingPeer pa = new RecordingPeer();
-        RelayConnection ca = registered(pa, SessionId.random(RANDOM));
+        RelayConnection ca = registered(pa);
         SessionId nobody = SessionId.random(RANDOM);
 
         router.onFrame(ca, send(nobody, (byte) 1));
@@ -94,53 +143,115 @@ class RouterTest {
     }
 
     @Test
-    void aTakenIdIsRefusedAndTheOwnerKeepsIt() throws Exception {
-        SessionId id = SessionId.random(RANDOM);
-        RecordingPeer owner = new RecordingPeer(), thief = new RecordingPeer(), other = new RecordingPeer();
-        registered(owner, id);
+    void aProofOverAnotherConnectionsChallengeIsRefusedWith4003() throws Exception {
+        RoutingKey owner = RoutingKey.generate(RANDOM);
+        RecordingPeer ownerPeer = new RecordingPeer();
+        RelayConnection ownerConnection = new RelayConnection(ownerPeer);
+        byte[] ownerNonce = open(ownerConnection, ownerPeer);
+        RelayFrame.Register ownersProof = owner.register(ownerNonce);
+        router.onFrame(ownerConnection, RelayCodec.encode(ownersProof));
+
+        // A thief who saw the owner's REGISTER replays it on its own connection.
+        RecordingPeer thief = new RecordingPeer();
         RelayConnection ct = new RelayConnection(thief);
-        router.onFrame(ct, RelayCodec.encode(new RelayFrame.Register(id)));
+        open(ct, thief);
+        router.onFrame(ct, RelayCodec.encode(ownersProof));
 
-        assertEquals(new RelayFrame.Error(RelayFrame.ErrorCode.SESSION_ID_TAKEN, id), thief.frame(0));
-        assertEquals(RelayConnection.State.CONNECTED, ct.state());
-
-        RelayConnection co = registered(other, SessionId.random(RANDOM));
-        router.onFrame(co, send(id, (byte) 5));
-        assertEquals(1, owner.sent.size());
-        assertEquals(1, thief.sent.size(), "nothing for the owner reaches the refused connection");
+        assertEquals(RelayCloseCodes.REGISTRATION_INVALID, thief.closeCode);
+        assertEquals(RelayConnection.State.CHALLENGED, ct.state(), "a refused proof registers nothing");
+        assertEquals(ownerConnection, routeOf(owner.sessionId()));
+        assertNull(ownerPeer.closeCode);
     }
 
     @Test
-    void closingFreesTheIdButOnlyForItsOwner() throws Exception {
-        SessionId id = SessionId.random(RANDOM);
-        RelayConnection owner = registered(new RecordingPeer(), id);
-        RelayConnection refused = new RelayConnection(new RecordingPeer());
-        router.onFrame(refused, RelayCodec.encode(new RelayFrame.Register(id)));
+    void aForeignSignatureOrAnInvalidKeyIsRefusedWith4003() throws Exception {
+        RoutingKey owner = RoutingKey.generate(RANDOM);
+        RoutingKey thiefKey = RoutingKey.generate(RANDOM);
+        registered(new RecordingPeer(), owner);
 
-        router.onClose(refused);
-        assertEquals(1, router.routeCount(), "a refused connection closing must not free the owner's ID");
+        RecordingPeer thief = new RecordingPeer();
+        RelayConnection ct = new RelayConnection(thief);
+        byte[] nonce = open(ct, thief);
+        // The owner's public key with a signature made by the thief's key over this very nonce.
+        byte[] foreign = thiefKey.register(nonce).signature();
+        router.onFrame(ct, RelayCodec.encode(new RelayFrame.Register(owner.publicKey(), foreign)));
+        assertEquals(RelayCloseCodes.REGISTRATION_INVALID, thief.closeCode);
+
+        RecordingPeer notAPoint = new RecordingPeer();
+        RelayConnection cn = new RelayConnection(notAPoint);
+        open(cn, notAPoint);
+        router.onFrame(cn, RelayCodec.encode(new RelayFrame.Register(new byte[65], new byte[64])));
+        assertEquals(RelayCloseCodes.REGISTRATION_INVALID, notAPoint.closeCode);
+        assertEquals(1, router.routeCount());
+    }
+
+    @Test
+    void aRegisterWithoutAChallengeIsRefusedWith4003() throws Exception {
+        RecordingPeer peer = new RecordingPeer();
+        RelayConnection c = new RelayConnection(peer); // never opened: no CHALLENGE was sent
+        router.onFrame(c, RelayCodec.encode(RoutingKey.generate(RANDOM).register(new byte[32])));
+        assertEquals(RelayCloseCodes.REGISTRATION_INVALID, peer.closeCode);
+        assertEquals(0, router.routeCount());
+    }
+
+    @Test
+    void theOwnerReconnectingTakesTheIdOverAndTheOldConnectionIsClosedWith4001() throws Exception {
+        RoutingKey key = RoutingKey.generate(RANDOM);
+        RecordingPeer oldPeer = new RecordingPeer(), newPeer = new RecordingPeer(), senderPeer = new RecordingPeer();
+        RelayConnection oldConnection = registered(oldPeer, key);
+        RelayConnection sender = registered(senderPeer);
+
+        RelayConnection newConnection = registered(newPeer, key);
+
+        assertEquals(RelayCloseCodes.TAKEN_OVER, oldPeer.closeCode);
+        assertEquals(RelayConnection.State.CLOSED, oldConnection.state());
+        assertEquals(newConnection, routeOf(key.sessionId()));
+
+        router.onFrame(sender, send(key.sessionId(), (byte) 5));
+        assertEquals(1, newPeer.sent.size(), "frames after the takeover go to the new connection");
+        assertTrue(oldPeer.sent.isEmpty());
+
+        // The old connection's frames no longer count, and its close does not remove the new route.
+        router.onFrame(oldConnection, send(sender.sessionId(), (byte) 6));
+        assertTrue(senderPeer.sent.isEmpty());
+        router.onClose(oldConnection);
+        assertEquals(newConnection, routeOf(key.sessionId()));
+    }
+
+    @Test
+    void closingFreesTheId() throws Exception {
+        RoutingKey key = RoutingKey.generate(RANDOM);
+        RelayConnection owner = registered(new RecordingPeer(), key);
         router.onClose(owner);
         assertEquals(0, router.routeCount());
-        registered(new RecordingPeer(), id);
+        RecordingPeer again = new RecordingPeer();
+        registered(again, key);
+        assertNull(again.closeCode);
     }
 
     @Test
     void aConnectionClosedBeforeItsRegistrationLeavesNoRoute() throws Exception {
-        RelayConnection c = new RelayConnection(new RecordingPeer());
+        RecordingPeer peer = new RecordingPeer();
+        RelayConnection c = new RelayConnection(peer);
+        byte[] nonce = open(c, peer);
         router.onClose(c);
-        router.onFrame(c, RelayCodec.encode(new RelayFrame.Register(SessionId.random(RANDOM))));
+        router.onFrame(c, RelayCodec.encode(RoutingKey.generate(RANDOM).register(nonce)));
         assertEquals(0, router.routeCount());
+        assertTrue(peer.sent.isEmpty());
     }
 
     @Test
     void sendBeforeRegisterAndSecondRegisterArePolicyViolations() throws Exception {
         RecordingPeer early = new RecordingPeer();
-        router.onFrame(new RelayConnection(early), send(SessionId.random(RANDOM), (byte) 1));
+        RelayConnection e = new RelayConnection(early);
+        open(e, early);
+        router.onFrame(e, send(SessionId.random(RANDOM), (byte) 1));
         assertEquals(RelayCloseCodes.POLICY_VIOLATION, early.closeCode);
 
         RecordingPeer twice = new RecordingPeer();
-        RelayConnection c = registered(twice, SessionId.random(RANDOM));
-        router.onFrame(c, RelayCodec.encode(new RelayFrame.Register(SessionId.random(RANDOM))));
+        RoutingKey key = RoutingKey.generate(RANDOM);
+        RelayConnection c = registered(twice, key);
+        router.onFrame(c, RelayCodec.encode(RoutingKey.generate(RANDOM).register(new byte[32])));
         assertEquals(RelayCloseCodes.POLICY_VIOLATION, twice.closeCode);
         assertEquals(1, router.routeCount(), "the second REGISTER must not add a route");
     }
@@ -148,20 +259,59 @@ class RouterTest {
     @Test
     void malformedFramesCloseWithProtocolError() throws Exception {
         RecordingPeer p = new RecordingPeer();
-        router.onFrame(new RelayConnection(p), ByteBuffer.wrap(new byte[] {9, 9}));
+        RelayConnection c = new RelayConnection(p);
+        open(c, p);
+        router.onFrame(c, ByteBuffer.wrap(new byte[] {9, 9}));
         assertEquals(RelayCloseCodes.PROTOCOL_ERROR, p.closeCode);
     }
 
     @Test
     void aFailedDeliveryIsReportedToTheSender() throws Exception {
-        SessionId b = SessionId.random(RANDOM);
         RecordingPeer pa = new RecordingPeer(), pb = new RecordingPeer();
-        RelayConnection ca = registered(pa, SessionId.random(RANDOM));
-        registered(pb, b);
+        RelayConnection ca = registered(pa);
+        RelayConnection cb = registered(pb);
         pb.failSends = true;
 
-        router.onFrame(ca, send(b, (byte) 1));
+        router.onFrame(ca, send(cb.sessionId(), (byte) 1));
 
-        assertEquals(new RelayFrame.Error(RelayFrame.ErrorCode.DELIVERY_FAILED, b), pa.frame(0));
+        assertEquals(new RelayFrame.Error(RelayFrame.ErrorCode.DELIVERY_FAILED, cb.sessionId()), pa.frame(0));
+    }
+
+    @Test
+    void aConnectionOverItsFrameRateIsClosedWith4029() throws Exception {
+        TokenBucketTest.MutableClock clock = new TokenBucketTest.MutableClock();
+        RecordingPeer peer = new RecordingPeer();
+        // 5 frames/s: a burst of 10 frames (2 s worth), bytes plentiful.
+        RelayConnection c = new RelayConnection(peer, new RateLimiter(5, 1 << 20, clock), clock);
+        router.onOpen(c);
+        router.onFrame(c, RelayCodec.encode(RoutingKey.generate(RANDOM).register(
+                assertInstanceOf(RelayFrame.Challenge.class, peer.frame(0)).nonce())));
+        for (int i = 0; i < 9; i++) {
+            router.onFrame(c, send(c.sessionId(), (byte) i));
+        }
+        assertNull(peer.closeCode, "10 frames are within the burst");
+        router.onFrame(c, send(c.sessionId(), (byte) 10));
+        assertEquals(RelayCloseCodes.RATE_LIMITED, peer.closeCode);
+    }
+
+    @Test
+    void framesSpreadOverTimeStayWithinTheRate() throws Exception {
+        TokenBucketTest.MutableClock clock = new TokenBucketTest.MutableClock();
+        RecordingPeer peer = new RecordingPeer();
+        RelayConnection c = new RelayConnection(peer, new RateLimiter(5, 1 << 20, clock), clock);
+        router.onOpen(c);
+        router.onFrame(c, RelayCodec.encode(RoutingKey.generate(RANDOM).register(
+                assertInstanceOf(RelayFrame.Challenge.class, peer.frame(0)).nonce())));
+        for (int i = 0; i < 100; i++) {
+            clock.advanceMillis(200); // exactly 5 per second, forever
+            router.onFrame(c, send(c.sessionId(), (byte) i));
+        }
+        assertNull(peer.closeCode);
+    }
+
+    private RelayConnection routeOf(SessionId id) throws Exception {
+        java.lang.reflect.Field f = Router.class.getDeclaredField("routes");
+        f.setAccessible(true);
+        return (RelayConnection) ((java.util.Map<?, ?>) f.get(router)).get(id);
     }
 }

@@ -24,8 +24,15 @@ public final class RelayCodec {
     /** Largest reason text of an ERROR frame, in UTF-8 bytes. */
     public static final int MAX_REASON_BYTES = 256;
 
+    /** Exact length of a REGISTER frame: header, public key, signature (131 bytes). */
+    public static final int REGISTER_LENGTH =
+            BASE_HEADER + RegistrationProof.PUBLIC_KEY_LENGTH + RegistrationProof.SIGNATURE_LENGTH;
+    /** Exact length of a CHALLENGE frame: header and nonce (34 bytes). */
+    public static final int CHALLENGE_LENGTH = BASE_HEADER + RegistrationProof.NONCE_LENGTH;
+
     public static final byte TYPE_REGISTER = 0x01;
     public static final byte TYPE_SEND = 0x02;
+    public static final byte TYPE_CHALLENGE = (byte) 0x80;
     public static final byte TYPE_REGISTERED = (byte) 0x81;
     public static final byte TYPE_DELIVER = (byte) 0x82;
     public static final byte TYPE_ERROR = (byte) 0x83;
@@ -43,7 +50,7 @@ public final class RelayCodec {
         byte type = readHeader(in);
         switch (type) {
             case TYPE_REGISTER:
-                return new RelayFrame.Register(readSessionIdExact(in, "REGISTER"));
+                return decodeRegister(in);
             case TYPE_SEND:
                 return new RelayFrame.Send(readSessionId(in, "SEND"), in.slice());
             default:
@@ -60,6 +67,8 @@ public final class RelayCodec {
         ByteBuffer in = frame.duplicate();
         byte type = readHeader(in);
         switch (type) {
+            case TYPE_CHALLENGE:
+                return new RelayFrame.Challenge(readExact(in, RegistrationProof.NONCE_LENGTH, "CHALLENGE"));
             case TYPE_REGISTERED:
                 return new RelayFrame.Registered(readSessionIdExact(in, "REGISTERED"));
             case TYPE_DELIVER:
@@ -74,7 +83,13 @@ public final class RelayCodec {
     /** Encodes any frame into a new heap buffer, positioned at 0. */
     public static ByteBuffer encode(RelayFrame frame) {
         if (frame instanceof RelayFrame.Register r) {
-            return idOnly(TYPE_REGISTER, r.sessionId());
+            ByteBuffer out = ByteBuffer.allocate(REGISTER_LENGTH);
+            out.put(VERSION).put(TYPE_REGISTER).put(r.publicKey()).put(r.signature());
+            return out.flip();
+        } else if (frame instanceof RelayFrame.Challenge c) {
+            ByteBuffer out = ByteBuffer.allocate(CHALLENGE_LENGTH);
+            out.put(VERSION).put(TYPE_CHALLENGE).put(c.nonce());
+            return out.flip();
         } else if (frame instanceof RelayFrame.Send s) {
             return routed(TYPE_SEND, s.to(), s.payload());
         } else if (frame instanceof RelayFrame.Registered r) {
@@ -139,6 +154,27 @@ public final class RelayCodec {
         byte[] id = new byte[SessionId.LENGTH];
         in.get(id);
         return SessionId.of(id);
+    }
+
+    private static RelayFrame.Register decodeRegister(ByteBuffer in) throws MalformedFrameException {
+        if (in.remaining() != REGISTER_LENGTH - BASE_HEADER) {
+            throw new MalformedFrameException("REGISTER frame of " + (in.remaining() + BASE_HEADER)
+                    + " bytes; it has exactly " + REGISTER_LENGTH);
+        }
+        byte[] publicKey = new byte[RegistrationProof.PUBLIC_KEY_LENGTH];
+        byte[] signature = new byte[RegistrationProof.SIGNATURE_LENGTH];
+        in.get(publicKey).get(signature);
+        return new RelayFrame.Register(publicKey, signature);
+    }
+
+    private static byte[] readExact(ByteBuffer in, int length, String frame) throws MalformedFrameException {
+        if (in.remaining() != length) {
+            throw new MalformedFrameException(frame + " frame of " + (in.remaining() + BASE_HEADER)
+                    + " bytes; it has exactly " + (BASE_HEADER + length));
+        }
+        byte[] b = new byte[length];
+        in.get(b);
+        return b;
     }
 
     private static SessionId readSessionIdExact(ByteBuffer in, String frame) throws MalformedFrameException {

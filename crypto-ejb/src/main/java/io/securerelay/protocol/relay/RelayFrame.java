@@ -2,6 +2,8 @@ package io.securerelay.protocol.relay;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.Objects;
 
 /**
@@ -19,13 +21,65 @@ public sealed interface RelayFrame {
     }
 
     /** Frames the relay sends to a client. */
-    sealed interface ServerFrame extends RelayFrame permits Registered, Deliver, Error {
+    sealed interface ServerFrame extends RelayFrame permits Challenge, Registered, Deliver, Error {
     }
 
-    /** {@code 0x01}: claim a session ID for this connection. */
-    record Register(SessionId sessionId) implements ClientFrame {
+    /**
+     * {@code 0x01}: claim the session ID of {@code publicKey} for this connection, proving
+     * possession of its private key. Build it with {@link RoutingKey#register(byte[])}; the relay
+     * checks it with {@link RegistrationProof#verify}.
+     *
+     * <p>The arrays are copied in and out; equality is on content.
+     *
+     * @param publicKey the routing public key, an uncompressed SEC1 P-256 point
+     *                  ({@value RegistrationProof#PUBLIC_KEY_LENGTH} bytes, {@code 0x04 || X || Y});
+     *                  only its length is checked here, the point is validated by the verifier
+     * @param signature ECDSA P-256 SHA-256, raw {@code r || s}
+     *                  ({@value RegistrationProof#SIGNATURE_LENGTH} bytes), over
+     *                  {@link RegistrationProof#signedBytes(byte[], byte[])}
+     */
+    record Register(byte[] publicKey, byte[] signature) implements ClientFrame {
         public Register {
-            Objects.requireNonNull(sessionId, "sessionId");
+            Objects.requireNonNull(publicKey, "publicKey");
+            Objects.requireNonNull(signature, "signature");
+            if (publicKey.length != RegistrationProof.PUBLIC_KEY_LENGTH) {
+                throw new IllegalArgumentException("a routing public key has " + RegistrationProof.PUBLIC_KEY_LENGTH
+                        + " bytes, not " + publicKey.length);
+            }
+            if (signature.length != RegistrationProof.SIGNATURE_LENGTH) {
+                throw new IllegalArgumentException("a registration signature has " + RegistrationProof.SIGNATURE_LENGTH
+                        + " bytes, not " + signature.length);
+            }
+            publicKey = publicKey.clone();
+            signature = signature.clone();
+        }
+
+        /** A copy of the {@value RegistrationProof#PUBLIC_KEY_LENGTH}-byte public key. */
+        @Override
+        public byte[] publicKey() {
+            return publicKey.clone();
+        }
+
+        /** A copy of the {@value RegistrationProof#SIGNATURE_LENGTH}-byte signature. */
+        @Override
+        public byte[] signature() {
+            return signature.clone();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Register other
+                    && Arrays.equals(publicKey, other.publicKey) && Arrays.equals(signature, other.signature);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * Arrays.hashCode(publicKey) + Arrays.hashCode(signature);
+        }
+
+        @Override
+        public String toString() {
+            return "Register[publicKey=" + HexFormat.of().formatHex(publicKey, 0, 9) + "…]";
         }
     }
 
@@ -39,6 +93,44 @@ public sealed interface RelayFrame {
         /** A copy of the payload bytes. */
         public byte[] payloadBytes() {
             return RelayCodec.copy(payload);
+        }
+    }
+
+    /**
+     * {@code 0x80}: the first frame on every connection: a fresh random nonce that the client's
+     * REGISTER must sign, so a registration proof is bound to this one connection.
+     *
+     * @param nonce exactly {@value RegistrationProof#NONCE_LENGTH} bytes (copied in and out)
+     */
+    record Challenge(byte[] nonce) implements ServerFrame {
+        public Challenge {
+            Objects.requireNonNull(nonce, "nonce");
+            if (nonce.length != RegistrationProof.NONCE_LENGTH) {
+                throw new IllegalArgumentException("a challenge nonce has " + RegistrationProof.NONCE_LENGTH
+                        + " bytes, not " + nonce.length);
+            }
+            nonce = nonce.clone();
+        }
+
+        /** A copy of the nonce. */
+        @Override
+        public byte[] nonce() {
+            return nonce.clone();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Challenge other && Arrays.equals(nonce, other.nonce);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(nonce);
+        }
+
+        @Override
+        public String toString() {
+            return "Challenge[" + HexFormat.of().formatHex(nonce) + "]";
         }
     }
 
@@ -66,7 +158,7 @@ public sealed interface RelayFrame {
      * {@code 0x83}: something the relay could not do for the sender; the connection stays open.
      *
      * @param code    one of {@link ErrorCode}'s codes (unknown codes are kept, for newer relays)
-     * @param subject the session ID the error is about (the destination, or the refused ID)
+     * @param subject the session ID the error is about (the destination of the refused SEND)
      * @param reason  a short English text for logs; clients decide on {@code code}, not on this
      */
     record Error(int code, SessionId subject, String reason) implements ServerFrame {
@@ -95,8 +187,14 @@ public sealed interface RelayFrame {
     enum ErrorCode {
         /** No live connection has registered the destination session ID. */
         PEER_NOT_CONNECTED(0x0001, "peer not connected"),
-        /** Another live connection owns the session ID this connection tried to register. */
-        SESSION_ID_TAKEN(0x0002, "session ID already registered by another connection"),
+        /**
+         * Reserved, never sent by this relay: protocol version 1 first used it to refuse a session ID
+         * that another connection owned. Session IDs are now self-certifying, so a connection that
+         * proves the key takes the ID over (the old one is closed with
+         * {@link RelayCloseCodes#TAKEN_OVER}) and one that cannot is closed with
+         * {@link RelayCloseCodes#REGISTRATION_INVALID}. Kept so the code is never reused.
+         */
+        SESSION_ID_TAKEN(0x0002, "reserved: session ID already registered by another connection"),
         /** The destination was registered, but the relay could not hand it the frame (it went away). */
         DELIVERY_FAILED(0x0003, "delivery to peer failed");
 

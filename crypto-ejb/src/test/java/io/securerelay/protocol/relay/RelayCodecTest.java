@@ -15,11 +15,36 @@ class RelayCodecTest {
     private static final SessionId A = SessionId.parse("000102030405060708090a0b0c0d0e0f");
     private static final SessionId B = SessionId.parse("f0e0d0c0b0a090807060504030201000");
 
+    private static final byte[] KEY = HEX.parseHex("04" + "11".repeat(64));
+    private static final byte[] SIG = HEX.parseHex("22".repeat(64));
+    private static final byte[] NONCE = HEX.parseHex("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
+
     @Test
-    void registerIsVersionTypeAndId() throws Exception {
-        ByteBuffer wire = RelayCodec.encode(new RelayFrame.Register(A));
-        assertEquals("0101" + A.toHex(), hex(wire));
-        assertEquals(new RelayFrame.Register(A), RelayCodec.decodeClientFrame(wire));
+    void registerIsVersionTypePublicKeyAndSignature() throws Exception {
+        ByteBuffer wire = RelayCodec.encode(new RelayFrame.Register(KEY, SIG));
+        assertEquals(131, wire.remaining());
+        assertEquals("0101" + HEX.formatHex(KEY) + HEX.formatHex(SIG), hex(wire));
+        assertEquals(new RelayFrame.Register(KEY, SIG), RelayCodec.decodeClientFrame(wire));
+    }
+
+    @Test
+    void challengeIsVersionTypeAndNonce() throws Exception {
+        ByteBuffer wire = RelayCodec.encode(new RelayFrame.Challenge(NONCE));
+        assertEquals("0180" + HEX.formatHex(NONCE), hex(wire));
+        assertEquals(new RelayFrame.Challenge(NONCE), RelayCodec.decodeServerFrame(wire));
+    }
+
+    @Test
+    void framesWithArraysCopyThemAndCompareByContent() {
+        byte[] key = KEY.clone();
+        RelayFrame.Register r = new RelayFrame.Register(key, SIG);
+        key[1] = 0;
+        r.publicKey()[2] = 0;
+        assertEquals(new RelayFrame.Register(KEY, SIG), r);
+        assertEquals(new RelayFrame.Register(KEY, SIG).hashCode(), r.hashCode());
+        assertThrows(IllegalArgumentException.class, () -> new RelayFrame.Register(new byte[64], SIG));
+        assertThrows(IllegalArgumentException.class, () -> new RelayFrame.Register(KEY, new byte[65]));
+        assertThrows(IllegalArgumentException.class, () -> new RelayFrame.Challenge(new byte[31]));
     }
 
     @Test
@@ -76,8 +101,10 @@ class RelayCodecTest {
             "0001" + A.toHex(),              // version 0
             "0103" + A.toHex(),              // unknown type
             "0181" + A.toHex(),              // a relay-to-client type sent by a client
-            "0101" + A.toHex().substring(2), // REGISTER with 15-byte ID
-            "0101" + A.toHex() + "00",       // REGISTER with a trailing byte
+            "0101" + A.toHex(),              // REGISTER in the old 18-byte layout
+            "0101" + HEX.formatHex(KEY) + HEX.formatHex(SIG).substring(2), // REGISTER one byte short
+            "0101" + HEX.formatHex(KEY) + HEX.formatHex(SIG) + "00",       // REGISTER with a trailing byte
+            "0180" + HEX.formatHex(NONCE),   // a CHALLENGE sent by a client
             "0102" + "0011",                 // SEND truncated in its ID
         };
         for (String frame : bad) {
@@ -90,6 +117,7 @@ class RelayCodecTest {
     void rejectsEveryMalformedServerFrame() {
         String[] bad = {
             "", "01", "0282" + A.toHex(), "0101" + A.toHex(), "0181" + A.toHex() + "00",
+            "0180" + HEX.formatHex(NONCE).substring(2), "0180" + HEX.formatHex(NONCE) + "00", // CHALLENGE 33 and 35 bytes
             "0182" + "00", "0183" + "00", "0183" + "0001" + "0011",
             "0183" + "0001" + A.toHex() + "ff", // reason not UTF-8
             "0183" + "0001" + A.toHex() + "61".repeat(RelayCodec.MAX_REASON_BYTES + 1),

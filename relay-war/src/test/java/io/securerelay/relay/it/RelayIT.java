@@ -3,18 +3,25 @@ package io.securerelay.relay.it;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.securerelay.protocol.relay.RelayCloseCodes;
 import io.securerelay.protocol.relay.RelayFrame;
+import io.securerelay.protocol.relay.RoutingKey;
 import io.securerelay.protocol.relay.SessionId;
+import io.securerelay.relay.testkit.RawWebSocketClient;
 import io.securerelay.relay.testkit.TestRelayClient;
 import io.securerelay.relay.testkit.TestTls;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.DeploymentException;
 import java.io.File;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -34,8 +41,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The relay WAR, as built, on a real Payara Micro started by Arquillian with TLS, driven by Tyrus
- * clients over {@code wss://}. One deployment for the whole class (a boot costs 15 to 20 s).
+ * The relay WAR, as built, on a real Payara Micro started by Arquillian with TLS and the default
+ * settings, driven by Tyrus clients and a raw WebSocket client over {@code wss://}. One deployment
+ * for the whole class (a boot costs 15 to 20 s). The limits that need short or small settings are
+ * tested in {@link RelayHardeningIT}, on a second deployment.
  */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
@@ -103,35 +112,71 @@ class RelayIT {
     }
 
     @Test
-    void refusesASessionIdThatAnotherLiveConnectionOwns() throws Exception {
+    void aThiefWhoKnowsOnlyTheIdCannotRegisterItAndTheOwnerKeepsReceiving() throws Exception {
         try (TestRelayClient owner = TestRelayClient.connect(client, relay, RANDOM);
-             TestRelayClient thief = TestRelayClient.open(client, relay, owner.id);
+             TestRelayClient replayer = TestRelayClient.open(client, relay);
+             TestRelayClient forger = TestRelayClient.open(client, relay);
              TestRelayClient sender = TestRelayClient.connect(client, relay, RANDOM)) {
-            RelayFrame.Error refused = assertInstanceOf(RelayFrame.Error.class, thief.next());
-            assertEquals(RelayFrame.ErrorCode.SESSION_ID_TAKEN, refused.errorCode());
+            // 1. The owner's own REGISTER, replayed: it signs the owner's challenge, not this one.
+            replayer.sendRegister(owner.sentRegister());
+            // 2. The owner's public key with a signature by another key over this very challenge.
+            RoutingKey thiefKey = RoutingKey.generate(RANDOM);
+            forger.sendRegister(new RelayFrame.Register(owner.key().publicKey(),
+                    thiefKey.register(forger.challenge()).signature()));
+
+            assertEquals(RelayCloseCodes.REGISTRATION_INVALID, replayer.awaitClose().getCloseCode().getCode());
+            assertEquals(RelayCloseCodes.REGISTRATION_INVALID, forger.awaitClose().getCloseCode().getCode());
 
             sender.send(owner.id, new byte[] {42});
             RelayFrame.Deliver delivered = assertInstanceOf(RelayFrame.Deliver.class, owner.next());
             assertArrayEquals(new byte[] {42}, delivered.payloadBytes());
-            assertEquals(0, thief.pending(), "the refused connection must receive nothing for the owner");
+            assertEquals(0, replayer.pending() + forger.pending(), "nothing for the owner reaches a thief");
+            assertTrue(owner.isOpen());
         }
     }
 
     @Test
-    void aSessionIdIsFreeAgainOnceItsConnectionClosed() throws Exception {
-        SessionId id;
-        try (TestRelayClient first = TestRelayClient.connect(client, relay, RANDOM)) {
-            id = first.id;
+    void theOwnerReconnectingWithItsKeyTakesTheIdOver() throws Exception {
+        RoutingKey key = RoutingKey.generate(RANDOM);
+        try (TestRelayClient first = TestRelayClient.connect(client, relay, key);
+             TestRelayClient sender = TestRelayClient.connect(client, relay, RANDOM)) {
+            sender.send(key.sessionId(), new byte[] {1});
+            assertArrayEquals(new byte[] {1}, assertInstanceOf(RelayFrame.Deliver.class, first.next()).payloadBytes());
+
+            try (TestRelayClient second = TestRelayClient.connect(client, relay, key)) {
+                CloseReason old = first.awaitClose();
+                assertEquals(RelayCloseCodes.TAKEN_OVER, old.getCloseCode().getCode());
+                assertEquals("session ID taken over by a newer connection of its owner", old.getReasonPhrase());
+
+                sender.send(key.sessionId(), new byte[] {2});
+                assertArrayEquals(new byte[] {2},
+                        assertInstanceOf(RelayFrame.Deliver.class, second.next()).payloadBytes());
+                assertEquals(0, first.pending(), "frames after the takeover go to the new connection only");
+                // The new connection sends as the owner too.
+                second.send(sender.id, new byte[] {3});
+                RelayFrame.Deliver back = assertInstanceOf(RelayFrame.Deliver.class, sender.next());
+                assertEquals(key.sessionId(), back.from());
+            }
         }
-        // The close handshake may still be in flight: retry registration until the relay frees it.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (true) {
-            try (TestRelayClient again = TestRelayClient.open(client, relay, id)) {
-                RelayFrame.ServerFrame answer = again.next();
-                if (answer instanceof RelayFrame.Registered) {
+    }
+
+    @Test
+    void aSessionIdIsUnroutedOnceItsConnectionClosed() throws Exception {
+        try (TestRelayClient sender = TestRelayClient.connect(client, relay, RANDOM)) {
+            SessionId id;
+            try (TestRelayClient first = TestRelayClient.connect(client, relay, RANDOM)) {
+                id = first.id;
+            }
+            // The close handshake may still be in flight (a frame sent meanwhile is delivered and gets
+            // no answer): send until the relay reports the ID gone.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (true) {
+                sender.send(id, new byte[] {1});
+                RelayFrame.ServerFrame answer = sender.poll(Duration.ofMillis(500));
+                if (answer instanceof RelayFrame.Error e && e.errorCode() == RelayFrame.ErrorCode.PEER_NOT_CONNECTED) {
                     return;
                 }
-                assertTrue(System.nanoTime() < deadline, "session ID still taken 10 s after its owner closed");
+                assertTrue(System.nanoTime() < deadline, "session ID still routed 10 s after its owner closed");
             }
         }
     }
@@ -140,13 +185,16 @@ class RelayIT {
     void closesMalformedFramesWithProtocolErrorAndTextFramesWithUnsupportedData() throws Exception {
         try (TestRelayClient bad = TestRelayClient.connect(client, relay, RANDOM);
              TestRelayClient text = TestRelayClient.connect(client, relay, RANDOM);
-             TestRelayClient unregistered = TestRelayClient.open(client, relay, SessionId.random(RANDOM));
+             TestRelayClient oldRegister = TestRelayClient.open(client, relay);
              TestRelayClient honest = TestRelayClient.connect(client, relay, RANDOM)) {
             bad.sendRaw(ByteBuffer.wrap(new byte[] {1, 0x02, 0x00})); // SEND truncated in its ID
             text.sendText("hello");
+            // The REGISTER of the first protocol draft (a bare 16-byte ID) is malformed now.
+            oldRegister.sendRaw(ByteBuffer.wrap(new byte[18]).put(0, (byte) 1).put(1, (byte) 1));
 
             assertEquals(RelayCloseCodes.PROTOCOL_ERROR, bad.awaitClose().getCloseCode().getCode());
             assertEquals(RelayCloseCodes.UNSUPPORTED_DATA, text.awaitClose().getCloseCode().getCode());
+            assertEquals(RelayCloseCodes.PROTOCOL_ERROR, oldRegister.awaitClose().getCloseCode().getCode());
 
             // The relay and other connections go on.
             honest.send(honest.id, new byte[] {7});
@@ -155,9 +203,52 @@ class RelayIT {
         }
     }
 
+    /**
+     * Frames a WebSocket library would never send, from a raw client: each closes only its own
+     * connection, with the code of RFC 6455 or of the relay protocol.
+     */
     @Test
-    void closesAFrameOverTheSizeLimitWith1009() throws Exception {
+    void badWebSocketFramesCloseOnlyTheirConnection() throws Exception {
+        byte[] invalidUtf8 = {(byte) 0xc3, 0x28};
+        Object[][] cases = {
+            {"reserved bit RSV1 set", RawWebSocketClient.FIN | 0x40 | RawWebSocketClient.OP_BINARY, new byte[] {1, 2}, true, 1002},
+            {"reserved opcode 0x3", RawWebSocketClient.FIN | 0x3, new byte[] {1}, true, 1002},
+            {"unmasked client frame", RawWebSocketClient.FIN | RawWebSocketClient.OP_BINARY, new byte[] {1, 2}, false, 1002},
+            {"text frame with invalid UTF-8", RawWebSocketClient.FIN | RawWebSocketClient.OP_TEXT, invalidUtf8, true, 1007},
+            {"relay frame of unknown type 0x7f", RawWebSocketClient.FIN | RawWebSocketClient.OP_BINARY, new byte[] {1, 0x7f}, true, 1002},
+            {"relay frame with a truncated header", RawWebSocketClient.FIN | RawWebSocketClient.OP_BINARY, new byte[] {1}, true, 1002},
+        };
+        try (TestRelayClient a = TestRelayClient.connect(client, relay, RANDOM);
+             TestRelayClient b = TestRelayClient.connect(client, relay, RANDOM)) {
+            for (Object[] c : cases) {
+                try (RawWebSocketClient raw = RawWebSocketClient.connect(relay)) {
+                    assertInstanceOf(RelayFrame.Challenge.class, raw.nextRelayFrame(TestRelayClient.TIMEOUT));
+                    raw.sendFrame((Integer) c[1], (byte[]) c[2], (Boolean) c[3]);
+                    assertEquals((int) (Integer) c[4], raw.awaitClose(TestRelayClient.TIMEOUT), (String) c[0]);
+                }
+                a.send(b.id, new byte[] {9});
+                assertArrayEquals(new byte[] {9}, assertInstanceOf(RelayFrame.Deliver.class, b.next()).payloadBytes(),
+                        "another pair goes on after: " + c[0]);
+            }
+        }
+    }
+
+    @Test
+    void aBrowserOriginIsRefusedByDefault() throws Exception {
+        assertThrows(DeploymentException.class,
+                () -> TestRelayClient.openWithOrigin(client, relay, "https://bank.example").close());
+        IOException refused = assertThrows(IOException.class,
+                () -> RawWebSocketClient.connect(relay, null, "https://evil.example", 0).close());
+        assertTrue(refused.getMessage().contains(" 403"), refused.getMessage());
+    }
+
+    @Test
+    void aFrameAtTheDefaultSizeLimitPassesAndOneByteMoreClosesWith1009() throws Exception {
         try (TestRelayClient big = TestRelayClient.connect(client, relay, RANDOM)) {
+            byte[] atLimit = new byte[64 * 1024]; // a 65,554-byte SEND frame
+            RANDOM.nextBytes(atLimit);
+            big.send(big.id, atLimit);
+            assertArrayEquals(atLimit, assertInstanceOf(RelayFrame.Deliver.class, big.next()).payloadBytes());
             big.send(big.id, new byte[64 * 1024 + 1]);
             assertEquals(RelayCloseCodes.TOO_BIG, big.awaitClose().getCloseCode().getCode());
         }

@@ -1,0 +1,122 @@
+package io.securerelay.protocol.relay;
+
+import java.math.BigInteger;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.Objects;
+import org.bouncycastle.crypto.digests.SHA256Digest;
+import org.bouncycastle.crypto.params.ECPrivateKeyParameters;
+import org.bouncycastle.crypto.signers.ECDSASigner;
+import org.bouncycastle.crypto.signers.HMacDSAKCalculator;
+
+/**
+ * A client's routing key: the P-256 key pair whose public key names its session ID
+ * ({@link #sessionId()}, the first 16 bytes of SHA-256 of the public key) and whose private key
+ * proves, on each connection, that the ID is the client's ({@link #register(byte[])}).
+ *
+ * <p>Only routing: this key is not the client's identity key and protects no message; the
+ * end-to-end protocol (part 2) has its own keys. Keep one routing key for as long as the same
+ * session ID should reach the client (across reconnects), and a new one for a new ID.
+ *
+ * <p>Immutable and thread-safe. The private key never leaves this object: there is no accessor,
+ * and {@link #toString()} shows the session ID only. Signatures are deterministic (RFC 6979,
+ * HMAC-SHA256), so signing needs no randomness and cannot leak the key through a weak RNG.
+ */
+public final class RoutingKey {
+
+    private final BigInteger privateScalar;
+    private final byte[] publicKey;
+    private final SessionId sessionId;
+
+    private RoutingKey(BigInteger privateScalar) {
+        this.privateScalar = privateScalar;
+        this.publicKey = RegistrationProof.P256.getG().multiply(privateScalar).normalize().getEncoded(false);
+        this.sessionId = RegistrationProof.sessionIdOf(publicKey);
+    }
+
+    /** A new random routing key: a scalar drawn uniformly from [1, n-1] by rejection sampling. */
+    public static RoutingKey generate(SecureRandom random) {
+        Objects.requireNonNull(random, "random");
+        BigInteger n = RegistrationProof.P256.getN();
+        byte[] candidate = new byte[32];
+        try {
+            while (true) {
+                random.nextBytes(candidate);
+                BigInteger d = new BigInteger(1, candidate);
+                if (d.signum() > 0 && d.compareTo(n) < 0) {
+                    return new RoutingKey(d);
+                }
+            }
+        } finally {
+            Arrays.fill(candidate, (byte) 0);
+        }
+    }
+
+    /**
+     * The routing key with a given private scalar (32 big-endian bytes, copied): for keys kept by
+     * the client between runs and for known-answer tests. Never use a fixed scalar in production.
+     *
+     * @throws IllegalArgumentException unless 32 bytes encoding a value in [1, n-1]
+     */
+    public static RoutingKey fromPrivateScalar(byte[] scalar) {
+        Objects.requireNonNull(scalar, "scalar");
+        if (scalar.length != 32) {
+            throw new IllegalArgumentException("a P-256 private scalar has 32 bytes");
+        }
+        BigInteger d = new BigInteger(1, scalar);
+        if (d.signum() <= 0 || d.compareTo(RegistrationProof.P256.getN()) >= 0) {
+            throw new IllegalArgumentException("private scalar out of range [1, n-1]");
+        }
+        return new RoutingKey(d);
+    }
+
+    /** The session ID of {@code publicKey}: what {@link #sessionId()} is for that key. */
+    public static SessionId sessionIdOf(byte[] publicKey) {
+        return RegistrationProof.sessionIdOf(publicKey);
+    }
+
+    /** This key's session ID: the address peers send to. */
+    public SessionId sessionId() {
+        return sessionId;
+    }
+
+    /** The 65-byte uncompressed public key {@code 0x04 || X || Y} (a copy). */
+    public byte[] publicKey() {
+        return publicKey.clone();
+    }
+
+    /**
+     * The REGISTER frame answering {@code challenge} (the nonce of the CHALLENGE this connection
+     * received): the public key and a signature over
+     * {@link RegistrationProof#signedBytes(byte[], byte[])}.
+     *
+     * @throws IllegalArgumentException if the challenge is not {@value RegistrationProof#NONCE_LENGTH} bytes
+     */
+    public RelayFrame.Register register(byte[] challenge) {
+        return new RelayFrame.Register(publicKey, sign(RegistrationProof.signedBytes(challenge, publicKey)));
+    }
+
+    /** ECDSA P-256 SHA-256 of {@code message}, deterministic (RFC 6979), raw {@code r || s}. */
+    byte[] sign(byte[] message) {
+        byte[] digest = RegistrationProof.sha256(message);
+        ECDSASigner signer = new ECDSASigner(new HMacDSAKCalculator(new SHA256Digest()));
+        signer.init(true, new ECPrivateKeyParameters(privateScalar, RegistrationProof.P256));
+        BigInteger[] rs = signer.generateSignature(digest);
+        byte[] signature = new byte[RegistrationProof.SIGNATURE_LENGTH];
+        putFixed(rs[0], signature, 0);
+        putFixed(rs[1], signature, 32);
+        return signature;
+    }
+
+    private static void putFixed(BigInteger v, byte[] out, int offset) {
+        byte[] b = v.toByteArray();
+        int len = Math.min(b.length, 32);
+        System.arraycopy(b, b.length - len, out, offset + 32 - len, len);
+    }
+
+    /** Shows the session ID only, never key material. */
+    @Override
+    public String toString() {
+        return "RoutingKey[" + sessionId.toHex() + "]";
+    }
+}

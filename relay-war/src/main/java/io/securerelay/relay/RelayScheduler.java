@@ -1,0 +1,50 @@
+package io.securerelay.relay;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The relay's one timer thread: registration timeouts and keep-alive ticks of every connection.
+ * Tasks only look at a connection and start an asynchronous ping or close, so one thread is
+ * enough. Cancelled tasks leave the queue at once (remove-on-cancel), and the executor stops with
+ * the application.
+ */
+@ApplicationScoped
+public class RelayScheduler {
+
+    private final ScheduledThreadPoolExecutor executor;
+
+    public RelayScheduler() {
+        AtomicInteger n = new AtomicInteger();
+        executor = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "relay-timers-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        executor.setRemoveOnCancelPolicy(true);
+        executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        executor.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
+    }
+
+    /** Timers for one new connection. */
+    ConnectionTimers newConnection() {
+        return new ConnectionTimers(executor);
+    }
+
+    ScheduledExecutorService executor() {
+        return executor;
+    }
+
+    /** Tasks waiting in the queue (for tests and monitoring: no closed connection leaves any). */
+    public int queuedTasks() {
+        return executor.getQueue().size();
+    }
+
+    @PreDestroy
+    void stop() {
+        executor.shutdownNow();
+    }
+}
