@@ -153,6 +153,16 @@ public final class P256 {
         }
     }
 
+    /** @return the private scalar d as 32 big-endian bytes (the caller wipes it after use). */
+    public static byte[] scalarBytes(PrivateKey privateKey) {
+        byte[] d = ((ECPrivateKey) privateKey).getS().toByteArray();
+        byte[] out = new byte[32];
+        int skip = Math.max(0, d.length - 32);
+        System.arraycopy(d, skip, out, 32 - (d.length - skip), d.length - skip);
+        java.util.Arrays.fill(d, (byte) 0);
+        return out;
+    }
+
     /** @return the public key d*G belonging to a P-256 private key. */
     public static ECPublicKey publicKeyOf(PrivateKey privateKey) {
         BigInteger d = ((ECPrivateKey) privateKey).getS();

@@ -46,6 +46,22 @@ public final class IdentityKeyPair {
         return P256.sign(privateKey, random, parts);
     }
 
+    /**
+     * A 256-bit key for protecting this party's own files at rest (e.g. the client's outbox),
+     * derived with HKDF-SHA256 from the private scalar and {@code purpose}: whoever can read the
+     * identity key can read those files, nobody else. Distinct purposes give independent keys.
+     */
+    public io.securerelay.crypto.SecretBytes deriveLocalKey(String purpose) {
+        byte[] scalar = P256.scalarBytes(privateKey);
+        try {
+            return io.securerelay.crypto.SecretBytes.wrap(io.securerelay.crypto.Hkdf.derive(
+                    "secure-relay/local-key/v1".getBytes(java.nio.charset.StandardCharsets.US_ASCII), scalar,
+                    purpose.getBytes(java.nio.charset.StandardCharsets.UTF_8), 32));
+        } finally {
+            java.util.Arrays.fill(scalar, (byte) 0);
+        }
+    }
+
     /** For the key-file codec only (PKCS#8 encoding). */
     PrivateKey privateKey() {
         return privateKey;

@@ -28,7 +28,7 @@ public final class InMemoryPeerTrustStore implements PeerTrustStore {
             return new TrustResult(true, presented.fingerprint(), presented);
         }
         if (!stored.equals(presented)) {
-            throw new UntrustedIdentityException(peerRole, stored.fingerprint(), presented.fingerprint());
+            throw new UntrustedIdentityException(peerRole, stored, presented);
         }
         return new TrustResult(false, presented.fingerprint(), presented);
     }

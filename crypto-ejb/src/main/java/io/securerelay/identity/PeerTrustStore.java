@@ -30,7 +30,7 @@ public interface PeerTrustStore {
             return false;
         }
         if (!s.get().equals(presented)) {
-            throw new UntrustedIdentityException(peerRole(), s.get().fingerprint(), presented.fingerprint());
+            throw new UntrustedIdentityException(peerRole(), s.get(), presented);
         }
         return true;
     }

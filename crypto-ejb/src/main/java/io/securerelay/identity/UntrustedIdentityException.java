@@ -11,14 +11,33 @@ public final class UntrustedIdentityException extends SecureRelayException {
     private final String peerRole;
     private final String storedFingerprint;
     private final String presentedFingerprint;
+    private final transient IdentityPublicKey presented;
 
-    public UntrustedIdentityException(String peerRole, String storedFingerprint, String presentedFingerprint) {
+    public UntrustedIdentityException(String peerRole, IdentityPublicKey stored, IdentityPublicKey presented) {
+        this(peerRole, stored.fingerprint(), presented);
+    }
+
+    private UntrustedIdentityException(String peerRole, String storedFingerprint, IdentityPublicKey presented) {
+        this(peerRole, storedFingerprint, presented.fingerprint(), presented);
+    }
+
+    private UntrustedIdentityException(String peerRole, String storedFingerprint, String presentedFingerprint,
+            IdentityPublicKey presented) {
         super("identity key of '" + peerRole + "' changed: stored fingerprint [" + storedFingerprint
                 + "], presented fingerprint [" + presentedFingerprint
                 + "]; refusing (re-trust explicitly only after checking the safety number)");
         this.peerRole = peerRole;
         this.storedFingerprint = storedFingerprint;
         this.presentedFingerprint = presentedFingerprint;
+        this.presented = presented;
+    }
+
+    /**
+     * The key the peer presented, for an explicit {@link PeerTrustStore#retrust} after the user
+     * compared safety numbers out of band; {@code null} after deserialization.
+     */
+    public IdentityPublicKey presentedKey() {
+        return presented;
     }
 
     public String peerRole() {

@@ -28,9 +28,12 @@ import java.util.Objects;
  *                       -- FINISH --------------------------------&gt;  receiveFinish()
  *   session()                                                        session()
  * </pre>
- * Each side signs the transcript hash (version, both session IDs, both ephemeral keys, the identity
- * keys known at that point, and a role label) with its identity key and proves knowledge of the
- * ECDH secret with a MAC. Any failure moves to {@link State#FAILED} for good and wipes the key
+ * INIT already carries the initiator's identity key, signed over THI (version, both session IDs,
+ * its ephemeral key and identity key, its own role label), so the responder checks it against its
+ * trust store and refuses a changed key before answering, just as the initiator does with the
+ * responder's key in RESPONSE. Each side then signs the transcript hash (version, both session IDs,
+ * both ephemeral keys, the identity keys known at that point, and a role label) with its identity key
+ * and proves knowledge of the ECDH secret with a MAC. Any failure moves to {@link State#FAILED} for good and wipes the key
  * material (a call in the wrong state is a programming error: {@link IllegalStateException}, no change);
  * a substituted, replayed or reflected message therefore fails the handshake, and the other side
  * fails too on the next message or at the deadline ({@link #checkTimeout()}).
@@ -148,6 +151,14 @@ public abstract sealed class Handshake permits InitiatorHandshake, ResponderHand
             throw new IllegalStateException("handshake not complete: " + state);
         }
         return trustResult;
+    }
+
+    /**
+     * Gives this handshake up (a newer one replaces it, or the connection went away): moves to
+     * FAILED and wipes the ephemeral key, so nothing of it can be recovered later. Idempotent.
+     */
+    public void abandon() {
+        fail();
     }
 
     /** Moves to FAILED and wipes everything secret. Idempotent. */

@@ -21,7 +21,10 @@ import java.security.SecureRandom;
 import java.security.interfaces.ECPublicKey;
 import java.time.Clock;
 
-/** The initiator side: {@link #createInit()}, then {@link #receiveResponse(byte[])} which returns FINISH. */
+/**
+ * The initiator side: {@link #createInit()} (INIT reveals and proves our identity), then
+ * {@link #receiveResponse(byte[])}, which checks the responder's identity and returns FINISH.
+ */
 public final class InitiatorHandshake extends Handshake {
     private PrivateKey ephemeralPrivate;
     private byte[] ephemeralPublic;
@@ -37,16 +40,23 @@ public final class InitiatorHandshake extends Handshake {
     }
 
     /**
-     * @return the INIT message (version, type, both session IDs, our ephemeral public key)
+     * Creates INIT: our ephemeral public key and our identity key, signed with the identity key over
+     * THI (so the responder can refuse a changed initiator key at once, before it answers).
+     * @return the INIT message (version, type, both session IDs, ephemeral key, identity key, signature)
      * @throws IllegalStateException unless READY
      */
     public byte[] createInit() {
         expect(State.READY);
         KeyPair eph = P256.generateKeyPair(random);
+        byte[] sidI = localId.toBytes();
+        byte[] sidR = peerId.toBytes();
+        byte[] eI = P256.encodePoint(eph.getPublic());
+        byte[] idI = identity.publicKey().point();
+        byte[] sig = identity.sign(random, KeySchedule.SIG_INIT, KeySchedule.transcript(sidI, sidR, eI, idI));
         ephemeralPrivate = eph.getPrivate();
-        ephemeralPublic = P256.encodePoint(eph.getPublic());
+        ephemeralPublic = eI;
         state = State.AWAITING_RESPONSE;
-        return Wire.encodeInit(new Wire.Init(localId.toBytes(), peerId.toBytes(), ephemeralPublic.clone()));
+        return Wire.encodeInit(new Wire.Init(sidI, sidR, eI.clone(), idI, sig));
     }
 
     /**
@@ -107,7 +117,7 @@ public final class InitiatorHandshake extends Handshake {
                 trustResult = trust.trust(idR);
                 wipe();
                 state = State.COMPLETE;
-                return Wire.encodeFinish(new Wire.Finish(sidI, sidR, idI, sigI, macI));
+                return Wire.encodeFinish(new Wire.Finish(sidI, sidR, sigI, macI));
             } finally {
                 zero(kcR);
                 zero(kcI);

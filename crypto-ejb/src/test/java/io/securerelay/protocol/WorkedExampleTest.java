@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A deterministic run (seeded randomness, fixed session IDs and clock) whose bytes are the worked
- * example of docs/PROTOCOL-e2e.draft.md; written to target/protocol-example.txt.
+ * example of docs/PROTOCOL.md (Part 2); written to target/protocol-example.txt.
  */
 class WorkedExampleTest {
 

@@ -28,6 +28,15 @@ public final class AtomicFiles {
      * @param replace false: fail with {@link FileAlreadyExistsException} if the target exists
      */
     public static void write(Path target, byte[] content, boolean replace) throws IOException {
+        write(target, content, replace, true);
+    }
+
+    /**
+     * As {@link #write(Path, byte[], boolean)}; with {@code sync} false the content is not forced
+     * to the disk before the rename: still atomic for readers and safe when the process dies, but
+     * an operating-system crash may leave the previous version. For state that may lag, not lead.
+     */
+    public static void write(Path target, byte[] content, boolean replace, boolean sync) throws IOException {
         Path abs = target.toAbsolutePath();
         Path dir = abs.getParent();
         boolean posix = Files.getFileStore(existingAncestor(dir)).supportsFileAttributeView("posix");
@@ -49,7 +58,9 @@ public final class AtomicFiles {
                 while (buf.hasRemaining()) {
                     ch.write(buf);
                 }
-                ch.force(true);
+                if (sync) {
+                    ch.force(true);
+                }
             }
             if (!replace && Files.exists(abs, LinkOption.NOFOLLOW_LINKS)) {
                 throw new FileAlreadyExistsException(abs.toString());

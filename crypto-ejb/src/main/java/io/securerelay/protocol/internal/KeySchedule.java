@@ -9,6 +9,7 @@ import java.security.NoSuchAlgorithmException;
 /**
  * Labels, transcript hashes and key derivations of protocol version 1 (HKDF-SHA256, RFC 5869).
  * <pre>
+ * THI  = SHA-256(LABEL | ver | sidI | sidR | eI | idI)            (signed in INIT)
  * TH0  = SHA-256(LABEL | ver | sidI | sidR | eI | eR)
  * THR  = SHA-256(LABEL | ver | sidI | sidR | eI | eR | idR)
  * THF  = SHA-256(LABEL | ver | sidI | sidR | eI | eR | idR | idI)
@@ -24,6 +25,8 @@ public final class KeySchedule {
     public static final byte[] LABEL = ascii("secure-relay e2e v1");
     public static final byte[] CONFIRM_R = ascii("sr-e2e v1 confirm responder");
     public static final byte[] CONFIRM_I = ascii("sr-e2e v1 confirm initiator");
+    /** Role label of the initiator's INIT signature (over THI); distinct from SIG_I and SIG_R. */
+    public static final byte[] SIG_INIT = ascii("sr-e2e v1 initiator init signature");
     public static final byte[] SIG_R = ascii("sr-e2e v1 responder signature");
     public static final byte[] SIG_I = ascii("sr-e2e v1 initiator signature");
     public static final byte[] MAC_R = ascii("sr-e2e v1 responder confirm");

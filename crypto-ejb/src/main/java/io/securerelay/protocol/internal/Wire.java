@@ -8,7 +8,7 @@ import io.securerelay.protocol.relay.SessionId;
 import java.nio.ByteBuffer;
 
 /**
- * The one codec of the end-to-end wire format (see docs/PROTOCOL-e2e.draft.md). Every message
+ * The one codec of the end-to-end wire format (see docs/PROTOCOL.md, Part 2). Every message
  * starts with {@code version(1) | type(1)}; all fields are fixed-length, big-endian.
  */
 public final class Wire {
@@ -23,9 +23,9 @@ public final class Wire {
     public static final int SIG = P256.SIGNATURE_LEN;
     public static final int MAC = HmacSha256.TAG_LEN;
     public static final int PREFIX = 2 + 2 * SID;
-    public static final int INIT_LEN = PREFIX + PT;                       // 99
+    public static final int INIT_LEN = PREFIX + PT + PT + SIG;            // 228
     public static final int RESPONSE_LEN = PREFIX + PT + PT + SIG + MAC;  // 260
-    public static final int FINISH_LEN = PREFIX + PT + SIG + MAC;         // 195
+    public static final int FINISH_LEN = PREFIX + SIG + MAC;              // 130
     /** version | type | epoch(4) | seq(8) */
     public static final int DATA_HEADER = 14;
     public static final int DATA_MIN = DATA_HEADER + Padding.MIN_BUCKET + 16 + SIG;
@@ -34,16 +34,16 @@ public final class Wire {
     private Wire() {
     }
 
-    /** INIT: prefix | initiator ephemeral point. */
-    public record Init(byte[] sidI, byte[] sidR, byte[] eI) {
+    /** INIT: prefix | initiator ephemeral | initiator identity | initiator signature over THI. */
+    public record Init(byte[] sidI, byte[] sidR, byte[] eI, byte[] idI, byte[] sig) {
     }
 
     /** RESPONSE: prefix | responder ephemeral | responder identity | signature | MAC. */
     public record Response(byte[] sidI, byte[] sidR, byte[] eR, byte[] idR, byte[] sig, byte[] mac) {
     }
 
-    /** FINISH: prefix | initiator identity | signature | MAC. */
-    public record Finish(byte[] sidI, byte[] sidR, byte[] idI, byte[] sig, byte[] mac) {
+    /** FINISH: prefix | signature | MAC (the initiator identity was sent in INIT). */
+    public record Finish(byte[] sidI, byte[] sidR, byte[] sig, byte[] mac) {
     }
 
     /** DATA: header | ciphertext+tag | signature. */
@@ -51,7 +51,8 @@ public final class Wire {
     }
 
     public static byte[] encodeInit(Init m) {
-        return ByteBuffer.allocate(INIT_LEN).put(VERSION).put(TYPE_INIT).put(m.sidI).put(m.sidR).put(m.eI).array();
+        return ByteBuffer.allocate(INIT_LEN).put(VERSION).put(TYPE_INIT).put(m.sidI).put(m.sidR)
+                .put(m.eI).put(m.idI).put(m.sig).array();
     }
 
     public static byte[] encodeResponse(Response m) {
@@ -61,12 +62,12 @@ public final class Wire {
 
     public static byte[] encodeFinish(Finish m) {
         return ByteBuffer.allocate(FINISH_LEN).put(VERSION).put(TYPE_FINISH).put(m.sidI).put(m.sidR)
-                .put(m.idI).put(m.sig).put(m.mac).array();
+                .put(m.sig).put(m.mac).array();
     }
 
     public static Init parseInit(byte[] msg) throws HandshakeException {
         ByteBuffer b = handshakePrefix(msg, TYPE_INIT, INIT_LEN, "INIT");
-        return new Init(take(b, SID), take(b, SID), take(b, PT));
+        return new Init(take(b, SID), take(b, SID), take(b, PT), take(b, PT), take(b, SIG));
     }
 
     public static Response parseResponse(byte[] msg) throws HandshakeException {
@@ -76,7 +77,7 @@ public final class Wire {
 
     public static Finish parseFinish(byte[] msg) throws HandshakeException {
         ByteBuffer b = handshakePrefix(msg, TYPE_FINISH, FINISH_LEN, "FINISH");
-        return new Finish(take(b, SID), take(b, SID), take(b, PT), take(b, SIG), take(b, MAC));
+        return new Finish(take(b, SID), take(b, SID), take(b, SIG), take(b, MAC));
     }
 
     public static byte[] dataHeader(int epoch, long seq) {
