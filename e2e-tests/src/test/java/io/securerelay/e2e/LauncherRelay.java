@@ -25,15 +25,37 @@ final class LauncherRelay extends LineProcess {
         this.bootTime = Duration.ofNanos(System.nanoTime() - start);
     }
 
-    static LauncherRelay start() throws IOException, InterruptedException {
+    private static LauncherRelay shared;
+
+    /**
+     * The relay most tests share (one Payara boot for the whole test JVM), on the ports
+     * {@code e2e.relay.port} and {@code e2e.relay.httpport}; stopped when the JVM exits.
+     */
+    static synchronized LauncherRelay shared() throws IOException, InterruptedException {
+        if (shared == null || !shared.process().isAlive()) {
+            LauncherRelay r = start(Integer.getInteger("e2e.relay.port"), Integer.getInteger("e2e.relay.httpport"));
+            System.out.printf("shared relay started by the launcher, ready after %d ms%n", r.bootTime().toMillis());
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    r.close();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+            shared = r;
+        }
+        return shared;
+    }
+
+    /** A relay of its own on {@code port} (and {@code httpPort} for its loopback HTTP listener). */
+    static LauncherRelay start(int port, int httpPort) throws IOException, InterruptedException {
         Path root = Path.of(System.getProperty("project.root"));
-        int port = Integer.getInteger("e2e.relay.port");
         Path work = Path.of(System.getProperty("e2e.workdir"));
         Files.createDirectories(work);
         ProcessBuilder pb = new ProcessBuilder("bash", root.resolve("secure-relay").toString(), "relay")
                 .directory(root.toFile());
         pb.environment().put("RELAY_PORT", String.valueOf(port));
-        pb.environment().put("RELAY_HTTP_PORT", System.getProperty("e2e.relay.httpport"));
+        pb.environment().put("RELAY_HTTP_PORT", String.valueOf(httpPort));
         pb.environment().put("RELAY_ROOTDIR", work.resolve("payara-" + port).toString());
         return new LauncherRelay(pb, port);
     }
@@ -44,5 +66,18 @@ final class LauncherRelay extends LineProcess {
 
     Duration bootTime() {
         return bootTime;
+    }
+
+    /**
+     * Crashes the relay: SIGKILL to the Payara Micro JVM (no graceful close of any connection),
+     * then to the launcher. Returns once both are gone.
+     */
+    void crash() throws InterruptedException {
+        for (ProcessHandle h : process().descendants().toList()) {
+            h.destroyForcibly();
+            h.onExit().join();
+        }
+        process().destroyForcibly();
+        process().waitFor();
     }
 }

@@ -25,12 +25,13 @@ class LineProcess implements AutoCloseable {
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     private final List<String> transcript = new CopyOnWriteArrayList<>();
     private final Writer stdin;
+    private final Thread reader;
 
     LineProcess(String name, ProcessBuilder builder) throws IOException {
         this.name = name;
         this.process = builder.redirectErrorStream(true).start();
         this.stdin = new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
-        Thread reader = new Thread(() -> {
+        this.reader = new Thread(() -> {
             try (BufferedReader out = new BufferedReader(
                     new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = out.readLine()) != null; ) {
@@ -43,6 +44,17 @@ class LineProcess implements AutoCloseable {
         }, name + "-output");
         reader.setDaemon(true);
         reader.start();
+    }
+
+    /**
+     * Waits until the process's output is read to its end (after it exited), so that
+     * {@link #transcript()} holds every line it wrote.
+     */
+    void awaitOutputEnd(Duration timeout) throws InterruptedException {
+        reader.join(timeout.toMillis());
+        if (reader.isAlive()) {
+            throw new AssertionError(name + ": output still open " + timeout + " after the process exited");
+        }
     }
 
     /** Writes one line to the process's standard input. */
@@ -72,6 +84,11 @@ class LineProcess implements AutoCloseable {
     /** The next output line, whatever it is; fails after {@code timeout}. */
     String nextLine(Duration timeout) throws InterruptedException {
         return await(l -> true, timeout, "output line");
+    }
+
+    @Override
+    public String toString() {
+        return name;
     }
 
     String transcript() {

@@ -1,0 +1,169 @@
+package io.securerelay.client;
+
+import io.securerelay.client.internal.ConversationStore;
+import io.securerelay.client.internal.Conversation;
+import io.securerelay.client.internal.RelayLink;
+import io.securerelay.client.internal.Tls;
+import io.securerelay.client.internal.UserIo;
+import io.securerelay.crypto.CryptoProviders;
+import io.securerelay.identity.FilePeerTrustStore;
+import io.securerelay.identity.IdentityKeyFiles;
+import io.securerelay.identity.IdentityKeyPair;
+import io.securerelay.identity.KeyFileException;
+import io.securerelay.identity.PasswordPrompt;
+import io.securerelay.identity.ScryptParams;
+import io.securerelay.identity.WrongPasswordException;
+import io.securerelay.protocol.SessionPolicy;
+import io.securerelay.protocol.relay.RoutingKey;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+import javax.net.ssl.SSLContext;
+
+/**
+ * The client application (a CDI bean): loads the identity, sets up TLS and the conversation
+ * store, connects, and runs the conversation until the user quits or a batch run is done.
+ */
+@ApplicationScoped
+public class ClientApp {
+
+    private static final Logger LOG = Logger.getLogger(ClientApp.class.getName());
+
+    @Inject
+    CryptoProviders providers;
+
+    /**
+     * Runs the client with {@code options}, reading user input from {@code in} and writing to
+     * {@code out}; returns the exit code (see {@link ExitCodes}).
+     */
+    public int run(ClientOptions options, java.io.InputStream in, PrintStream out) throws InterruptedException {
+        SecureRandom random = providers.secureRandom();
+        Clock clock = providers.clock();
+        UserIo io = new UserIo(out, options.batch(), options.peerRole());
+
+        IdentityKeyPair identity;
+        try {
+            identity = IdentityKeyFiles.loadOrCreate(options.keyDir(), options.role(), passwordPrompt(options, out),
+                    ScryptParams.DEFAULT, random);
+        } catch (WrongPasswordException e) {
+            io.problem("key-file", e.getMessage());
+            return ExitCodes.KEY_FILE;
+        } catch (KeyFileException e) {
+            io.problem("key-file", e.getMessage());
+            return ExitCodes.KEY_FILE;
+        }
+        io.info(options.batch() ? "identity " + identity.publicKey().fingerprint()
+                : "Your identity (" + options.role() + ") fingerprint: " + identity.publicKey().fingerprint());
+
+        SSLContext tls;
+        try {
+            tls = Tls.context(options.caFile(), options.pinSha256());
+        } catch (Tls.TlsSetupException e) {
+            io.problem("tls", e.getMessage());
+            return ExitCodes.TLS;
+        }
+
+        ConversationStore store;
+        try {
+            store = ConversationStore.open(options.keyDir(), options.role(),
+                    identity.deriveLocalKey("outbox/" + options.role()), random);
+        } catch (ConversationStore.StoreException e) {
+            io.problem("storage", e.getMessage());
+            return ExitCodes.KEY_FILE;
+        }
+
+        ScheduledExecutorService actor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "conversation");
+            t.setDaemon(true);
+            return t;
+        });
+        Conversation conversation = new Conversation(options.peerRole(), options.peer(), identity,
+                new FilePeerTrustStore(options.keyDir(), options.peerRole()), store, io, actor, random, clock,
+                SessionPolicy.DEFAULT, new Conversation.DummySchedule(options.dummyMin(), options.dummyMax()),
+                options.expect());
+        RelayLink link = new RelayLink(options.relays(), tls, RoutingKey.generate(random), conversation, actor, random);
+        try {
+            conversation.start(link);
+            if (options.batch()) {
+                actor.schedule(() -> conversation.deadlinePassed(options.deadline()),
+                        options.deadline().toMillis(), TimeUnit.MILLISECONDS);
+            } else {
+                io.info("Type a message and press Enter to send it; /help lists the commands.");
+            }
+            startInput(options, in, conversation, store.nextOut());
+            return conversation.finished().get();
+        } catch (ExecutionException e) {
+            throw new AssertionError("the conversation future never fails", e);
+        } finally {
+            link.close();
+            actor.shutdownNow();
+            actor.awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Feeds the conversation from the script file (restart-safe) or from {@code in}. */
+    private static void startInput(ClientOptions options, java.io.InputStream in, Conversation conversation,
+            long nextNumber) {
+        Thread reader = new Thread(() -> {
+            try {
+                if (options.script() != null) {
+                    // Line N of the script is message N: after a restart, lines already queued are skipped.
+                    long line = 0;
+                    try (BufferedReader r = Files.newBufferedReader(options.script(), StandardCharsets.UTF_8)) {
+                        for (String text; (text = r.readLine()) != null; ) {
+                            line++;
+                            if (line >= nextNumber) {
+                                conversation.userLine(text);
+                            }
+                        }
+                    }
+                } else {
+                    BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+                    for (String text; (text = r.readLine()) != null; ) {
+                        conversation.userLine(text);
+                    }
+                }
+            } catch (IOException e) {
+                LOG.warning("input: " + e.getMessage());
+            }
+            conversation.inputEnded();
+        }, "input");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    private static PasswordPrompt passwordPrompt(ClientOptions options, PrintStream out) {
+        return (file, creating) -> {
+            if (creating && !options.protectKey()) {
+                return null;
+            }
+            if (options.passwordEnv() != null) {
+                String v = System.getenv(options.passwordEnv());
+                return v == null ? null : v.toCharArray();
+            }
+            java.io.Console console = System.console();
+            if (console == null) {
+                return null;
+            }
+            return console.readPassword(creating
+                    ? "New password for %s (it protects your private key): " : "Password for %s: ", file.getFileName());
+        };
+    }
+
+    static Path defaultKeyDir() {
+        return Path.of(System.getProperty("user.home"), ".secure-relay", "keys");
+    }
+}

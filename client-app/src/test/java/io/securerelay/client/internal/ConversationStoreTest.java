@@ -1,0 +1,105 @@
+package io.securerelay.client.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.securerelay.identity.IdentityKeyPair;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConversationStoreTest {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private final IdentityKeyPair identity = IdentityKeyPair.generate(RANDOM);
+
+    @TempDir
+    Path dir;
+
+    private ConversationStore open() throws Exception {
+        return ConversationStore.open(dir, "bank", identity.deriveLocalKey("outbox/bank"), RANDOM);
+    }
+
+    @Test
+    void unacknowledgedMessagesAndCountersSurviveAReopen() throws Exception {
+        ConversationStore s = open();
+        s.enqueue("first", 1L);
+        s.enqueue("second", 2L);
+        s.enqueue("third", 3L);
+        s.acknowledged(1);
+        s.delivered(7);
+
+        ConversationStore again = open();
+        assertEquals(List.of(2L, 3L), List.copyOf(again.pending().keySet()));
+        assertEquals("third", again.pending().get(3L).text());
+        assertEquals(3L, again.pending().get(3L).sentAtMillis());
+        assertEquals(4, again.nextOut());
+        assertEquals(1, again.ackedOut());
+        assertEquals(7, again.lastIn());
+    }
+
+    @Test
+    void theOutboxHoldsNoPlaintextAndOnlyOwnerOnlyFiles() throws Exception {
+        ConversationStore s = open();
+        s.enqueue("the secret transfer code is 4711", 0L);
+        try (var files = Files.list(s.directory())) {
+            for (Path f : files.toList()) {
+                String content = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
+                assertFalse(content.contains("4711"), f + " holds plaintext");
+                assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(f)), f.toString());
+            }
+        }
+    }
+
+    @Test
+    void acknowledgedMessagesAreDeleted() throws Exception {
+        ConversationStore s = open();
+        s.enqueue("a", 0L);
+        s.enqueue("b", 0L);
+        s.acknowledged(2);
+        assertTrue(s.pending().isEmpty());
+        try (var files = Files.list(s.directory())) {
+            assertEquals(List.of("counters"), files.map(f -> f.getFileName().toString()).toList());
+        }
+    }
+
+    @Test
+    void aTamperedOutboxFileIsReportedByNameAndLeftAsItIs() throws Exception {
+        ConversationStore s = open();
+        s.enqueue("hello", 0L);
+        Path f = s.directory().resolve("out-1.sealed");
+        byte[] bytes = Files.readAllBytes(f);
+        bytes[bytes.length - 1] ^= 1;
+        Files.write(f, bytes);
+
+        ConversationStore.StoreException e = assertThrows(ConversationStore.StoreException.class, this::open);
+        assertTrue(e.getMessage().contains(f.toString()), e.getMessage());
+        assertArrayEquals(bytes, Files.readAllBytes(f), "the file must be left untouched");
+    }
+
+    @Test
+    void anotherIdentityCannotReadTheOutbox() throws Exception {
+        open().enqueue("hello", 0L);
+        IdentityKeyPair other = IdentityKeyPair.generate(RANDOM);
+        assertThrows(ConversationStore.StoreException.class,
+                () -> ConversationStore.open(dir, "bank", other.deriveLocalKey("outbox/bank"), RANDOM));
+    }
+
+    @Test
+    void corruptCountersAreReportedNotReset() throws Exception {
+        open().enqueue("hello", 0L);
+        Path counters = dir.resolve("bank_conversation/counters");
+        Files.writeString(counters, "nextOut=banana\n");
+        ConversationStore.StoreException e = assertThrows(ConversationStore.StoreException.class, this::open);
+        assertTrue(e.getMessage().contains(counters.toString()), e.getMessage());
+        assertEquals("nextOut=banana\n", Files.readString(counters));
+    }
+}
