@@ -15,8 +15,8 @@ public final class ExitCodes {
     public static final int RELAY_UNREACHABLE = 4;
     /** The peer presented an identity key other than the one trusted before. */
     public static final int PEER_KEY_CHANGED = 5;
-    /** The handshake failed: bad signature or MAC, tampering, timeout with a connected peer. */
-    public static final int HANDSHAKE_FAILED = 6;
+    // 6 is not used: a handshake that fails verification is reported and retried, not fatal
+    // (a stale answer after a reconnect fails the same way as a forged one).
     /** Our own key file is unreadable, corrupt, tampered with, or the password is wrong. */
     public static final int KEY_FILE = 7;
     /** A batch run did not finish (peer never came, messages not acknowledged) before its deadline. */

@@ -24,7 +24,7 @@ import picocli.CommandLine.Parameters;
         sortOptions = false,
         description = {"The bank or customer client of secure-relay: end-to-end encrypted messages through the relay.",
                 "Exit codes: 0 ok, 1 internal error, 2 usage, 3 TLS/certificate, 4 relay unreachable,",
-                "5 peer key changed, 6 handshake failed, 7 key file or password, 8 batch deadline passed."})
+                "5 peer key changed, 7 key file or password, 8 batch deadline passed."})
 public final class Main implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "ROLE", description = "bank or customer")
@@ -161,6 +161,9 @@ public final class Main implements Callable<Integer> {
         handler.setFormatter(new SimpleFormatter());
         root.addHandler(handler);
         root.setLevel(level.intValue() < Level.WARNING.intValue() ? Level.WARNING : level);
-        Logger.getLogger("io.securerelay").setLevel(level);
+        OWN_LOGGER.setLevel(level);
     }
+
+    /** Held strongly: java.util.logging forgets the level of a logger nobody references. */
+    private static final Logger OWN_LOGGER = Logger.getLogger("io.securerelay");
 }

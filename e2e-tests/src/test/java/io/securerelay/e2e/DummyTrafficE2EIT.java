@@ -60,8 +60,23 @@ class DummyTrafficE2EIT {
                     assertEquals(0, bank.exitCode(WAIT), bank.transcript());
                     customerLog = customer.transcript();
                     bankLog = bank.transcript();
+                    // Kept as test artifacts: what each side logged at DEBUG, and what the relay saw.
+                    Path artifacts = Path.of(System.getProperty("e2e.workdir"));
+                    Files.writeString(artifacts.resolve("dummy-bank.log"), bankLog);
+                    Files.writeString(artifacts.resolve("dummy-customer.log"), customerLog);
                 }
             }
+
+            // DEBUG shows sequence numbers, sizes and ciphertext hashes, never the text itself.
+            for (String log : List.of(bankLog, customerLog)) {
+                for (String line : log.split("\n")) {
+                    if (line.matches("^\\d\\d:\\d\\d:\\d\\d \\S+ io\\.securerelay.*")) {
+                        assertTrue(!line.contains("from bank") && !line.contains("from customer"),
+                                "plaintext in a log line: " + line);
+                    }
+                }
+            }
+            assertTrue(bankLog.contains(" FINE io.securerelay"), "the DEBUG log was on");
 
             Map<String, String> kindByHash = new HashMap<>();
             for (String log : List.of(bankLog, customerLog)) {
