@@ -96,11 +96,8 @@ public class ClientApp {
                 options.expect());
         RelayLink link = new RelayLink(options.relays(), tls, RoutingKey.generate(random), conversation, actor, random);
         try {
-            conversation.start(link);
-            if (options.batch()) {
-                actor.schedule(() -> conversation.deadlinePassed(options.deadline()),
-                        options.deadline().toMillis(), TimeUnit.MILLISECONDS);
-            } else {
+            conversation.start(link, options.deadline());
+            if (!options.batch()) {
                 io.info("Type a message and press Enter to send it; /help lists the commands.");
             }
             startInput(options, in, conversation, store.nextOut());

@@ -37,6 +37,21 @@ final class ClientProcess extends LineProcess {
         return new ClientProcess(role, new ProcessBuilder(cmd));
     }
 
+    /**
+     * Starts a client with exactly {@code args} after the jar (plus {@code --ca} unless given),
+     * with extra environment variables.
+     */
+    static ClientProcess run(java.util.Map<String, String> env, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("java", "-jar", System.getProperty("client.jar")));
+        cmd.addAll(List.of(args));
+        if (!cmd.contains("--ca")) {
+            cmd.addAll(List.of("--ca", Path.of(System.getProperty("certs.dir"), "ca.pem").toString()));
+        }
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().putAll(env);
+        return new ClientProcess(args.length > 0 ? args[0] : "client", pb);
+    }
+
     /** Writes a script of {@code count} lines: "{@code prefix} 1", "{@code prefix} 2", … */
     static Path script(Path dir, String prefix, int count) throws IOException {
         Files.createDirectories(dir);

@@ -61,7 +61,7 @@ class DummyTrafficE2EIT {
                     customerLog = customer.transcript();
                     bankLog = bank.transcript();
                     // Kept as test artifacts: what each side logged at DEBUG, and what the relay saw.
-                    Path artifacts = Path.of(System.getProperty("e2e.workdir"));
+                    Path artifacts = Files.createDirectories(Path.of(System.getProperty("e2e.workdir")));
                     Files.writeString(artifacts.resolve("dummy-bank.log"), bankLog);
                     Files.writeString(artifacts.resolve("dummy-customer.log"), customerLog);
                 }

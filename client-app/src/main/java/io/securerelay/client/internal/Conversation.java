@@ -71,6 +71,7 @@ public final class Conversation implements RelayLink.Listener {
     /** A finished batch run stays this long after the last text from the peer, to acknowledge resends. */
     private static final Duration LINGER_QUIET = Duration.ofSeconds(2);
     private static final Duration LINGER_MAX = Duration.ofSeconds(15);
+    /** A batch run that never reached a relay gives up after this long (or its deadline, if shorter). */
     private static final Duration FIRST_CONNECT_LIMIT = Duration.ofSeconds(30);
 
     private final String peerRole;
@@ -142,17 +143,23 @@ public final class Conversation implements RelayLink.Listener {
         this.expect = expect;
     }
 
-    /** Starts with {@code link} (not yet started). The returned future completes with the exit code. */
-    public CompletableFuture<Integer> start(Link link) {
+    /**
+     * Starts with {@code link} (not yet started). The returned future completes with the exit code.
+     *
+     * @param deadline a batch run ends (exit {@link ExitCodes#TIMEOUT}) after this long
+     */
+    public CompletableFuture<Integer> start(Link link, Duration deadline) {
+        Duration firstConnect = deadline.compareTo(FIRST_CONNECT_LIMIT) < 0 ? deadline : FIRST_CONNECT_LIMIT;
         this.link = link;
         actor.scheduleWithFixedDelay(() -> guard(this::watchdog), WATCHDOG.toMillis(), WATCHDOG.toMillis(), TimeUnit.MILLISECONDS);
         if (io.batch()) {
             actor.schedule(() -> guard(() -> {
                 if (!everRegistered) {
                     stop(ExitCodes.RELAY_UNREACHABLE, "relay-unreachable",
-                            "could not reach any relay in " + FIRST_CONNECT_LIMIT.toSeconds() + " s; giving up");
+                            "could not reach any relay in " + firstConnect.toMillis() / 1000.0 + " s; giving up");
                 }
-            }), FIRST_CONNECT_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
+            }), firstConnect.toMillis(), TimeUnit.MILLISECONDS);
+            actor.schedule(() -> deadlinePassed(deadline), deadline.toMillis(), TimeUnit.MILLISECONDS);
         }
         link.start();
         return finished;
@@ -803,11 +810,10 @@ public final class Conversation implements RelayLink.Listener {
         finished.complete(exitCode);
     }
 
-    /** Deadline of a batch run. */
-    public void deadlinePassed(Duration deadline) {
-        actor.execute(() -> stop(ExitCodes.TIMEOUT, "timeout", "not finished within " + deadline.toSeconds()
+    private void deadlinePassed(Duration deadline) {
+        stop(ExitCodes.TIMEOUT, "timeout", "not finished within " + deadline.toMillis() / 1000.0
                 + " s: " + store.pending().size() + " message(s) unacknowledged, " + store.lastIn() + " of "
-                + expect + " received"));
+                + expect + " received");
     }
 
     private void guard(IoAction action) {

@@ -67,7 +67,7 @@ class ConversationTest {
                     Clock.systemUTC(), SessionPolicy.DEFAULT, new Conversation.DummySchedule(Duration.ofMillis(5),
                     Duration.ofMillis(20)), expect);
             link = relay.link(RANDOM, conversation);
-            conversation.start(link);
+            conversation.start(link, Duration.ofMinutes(2));
         }
 
         void send(int count) {
