@@ -215,6 +215,14 @@ public final class RelayLink implements Link {
         while (root.getCause() != null) {
             root = root.getCause();
         }
+        java.util.regex.Matcher http = java.util.regex.Pattern.compile("Response code was not 101: (\\d+)")
+                .matcher(String.valueOf(root.getMessage()));
+        if (http.find()) {
+            String code = http.group(1);
+            return where + " answered HTTP " + code + " instead of a WebSocket upgrade"
+                    + (code.equals("403") ? " (refused: an Origin header the relay does not allow?)"
+                            : " (the relay is still starting, or the URL path is not /relay)");
+        }
         return "cannot connect to " + where + ": " + root.getMessage();
     }
 
