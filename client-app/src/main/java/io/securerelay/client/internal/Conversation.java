@@ -354,22 +354,8 @@ public final class Conversation implements RelayLink.Listener {
             return;
         }
         InitiatorHandshake h = initiator;
-        try {
-            byte[] finish = h.receiveResponse(response);
-            send(from, finish, "FINISH");
-            initiator = null;
-            established(h.session(), from, h.peerTrust(), false);
-        } catch (UntrustedIdentityException e) {
-            initiator = null;
-            peerKeyChanged(e);
-        } catch (AuthenticationFailedException e) {
-            initiator = null;
-            handshakeRefused("Signature verification failed: the handshake answer was not signed by the "
-                    + peerRole + "'s key" + storedFingerprintHint() + "; the session was refused");
-        } catch (HandshakeException | KeyFileException e) {
-            initiator = null;
-            handshakeRefused("handshake with the " + peerRole + " failed: " + e.getMessage());
-        }
+        initiator = null;
+        completeHandshake(h, from, false, () -> send(from, h.receiveResponse(response), "FINISH"));
     }
 
     private void onFinish(SessionId from, byte[] finish) throws IOException {
@@ -378,21 +364,33 @@ public final class Conversation implements RelayLink.Listener {
             return;
         }
         ResponderHandshake h = responder;
+        responder = null;
+        completeHandshake(h, from, true, () -> h.receiveFinish(finish));
+    }
+
+    /** The last step of a handshake, which verifies the peer; any failure leaves {@code h} FAILED. */
+    @FunctionalInterface
+    private interface FinalStep {
+        void run() throws HandshakeException, AuthenticationFailedException, UntrustedIdentityException,
+                KeyFileException;
+    }
+
+    private void completeHandshake(Handshake h, SessionId from, boolean responderSide, FinalStep step)
+            throws IOException {
         try {
-            h.receiveFinish(finish);
-            responder = null;
-            established(h.session(), from, h.peerTrust(), true);
+            step.run();
         } catch (UntrustedIdentityException e) {
-            responder = null;
             peerKeyChanged(e);
+            return;
         } catch (AuthenticationFailedException e) {
-            responder = null;
             handshakeRefused("Signature verification failed: the handshake was not signed by the "
                     + peerRole + "'s key" + storedFingerprintHint() + "; the session was refused");
+            return;
         } catch (HandshakeException | KeyFileException e) {
-            responder = null;
             handshakeRefused("handshake with the " + peerRole + " failed: " + e.getMessage());
+            return;
         }
+        established(h.session(), from, h.peerTrust(), responderSide);
     }
 
     private void established(SecureSession s, SessionId from, TrustResult trusted, boolean confirmedNow)

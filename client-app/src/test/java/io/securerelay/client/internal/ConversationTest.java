@@ -184,4 +184,24 @@ class ConversationTest {
         assertTrue(out.contains(customer.identity.publicKey().fingerprint()), out);
         assertTrue(bank.received().isEmpty(), "nothing is delivered from a refused key");
     }
+
+    @Test
+    void swappedPinsAreRefusedByBothSidesWithTheFingerprints() throws Exception {
+        Party bank = new Party("bank", new InMemoryPeerTrustStore("customer"));
+        Party customer = new Party("customer", new InMemoryPeerTrustStore("bank"));
+        bank.trust.trust(bank.identity.publicKey());         // the bank's "customer" key is its own
+        customer.trust.trust(customer.identity.publicKey()); // the customer's "bank" key is its own
+        bank.start(null, 1);
+        customer.start(bank.link.id, 1);
+        bank.send(1);
+        customer.send(1);
+        assertEquals(ExitCodes.PEER_KEY_CHANGED, bank.exitCode(), bank.output());
+        assertEquals(ExitCodes.PEER_KEY_CHANGED, customer.exitCode(), customer.output());
+        for (Party p : new Party[] {bank, customer}) {
+            String out = p.output();
+            assertTrue(out.contains(bank.identity.publicKey().fingerprint())
+                    && out.contains(customer.identity.publicKey().fingerprint()), out);
+            assertTrue(p.received().isEmpty(), out);
+        }
+    }
 }
