@@ -20,6 +20,15 @@ public interface PeerConnection {
      */
     void send(ByteBuffer frame, Consumer<Throwable> onFailure);
 
+    /**
+     * Sends a DELIVER frame relaying a SEND received at {@code receivedNanos}
+     * ({@link System#nanoTime()}): as {@link #send(ByteBuffer, Consumer)}, and counted as relayed
+     * (frames, bytes, latency) once written.
+     */
+    default void send(ByteBuffer frame, long receivedNanos, Consumer<Throwable> onFailure) {
+        send(frame, onFailure);
+    }
+
     /** Sends a WebSocket ping (keep-alive); a failure is ignored: the idle timeout handles a dead peer. */
     void ping();
 

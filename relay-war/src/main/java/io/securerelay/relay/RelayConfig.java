@@ -87,6 +87,22 @@ public final class RelayConfig {
     public static final String ALLOWED_ORIGINS = "relay.allowed-origins";
     public static final String ALLOWED_ORIGINS_DEFAULT = "";
 
+    /** {@code relay.admin.user}: the user name of the admin console ({@code /admin}). */
+    public static final String ADMIN_USER = "relay.admin.user";
+    public static final String ADMIN_USER_DEFAULT = "admin";
+
+    /**
+     * {@code relay.admin.password-sha256}: the SHA-256 of the admin console's password, 64 hex
+     * digits ({@code printf %s "$PASSWORD" | sha256sum}). Unset: a random password is generated at
+     * every start and printed once in the log, on a line starting with
+     * {@value #ADMIN_PASSWORD_MARKER}. Use a long random password: an unsalted hash is only as
+     * strong as what it hashes.
+     */
+    public static final String ADMIN_PASSWORD_SHA256 = "relay.admin.password-sha256";
+
+    /** Starts the one log line that carries a generated admin password (the launcher shows it). */
+    public static final String ADMIN_PASSWORD_MARKER = "RELAY-ADMIN-PASSWORD";
+
     private RelayConfig() {
     }
 }

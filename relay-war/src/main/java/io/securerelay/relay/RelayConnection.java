@@ -29,6 +29,7 @@ public final class RelayConnection {
     private volatile State state = State.CONNECTED;
     private volatile SessionId sessionId;
     private volatile long lastHeardMillis;
+    private volatile SessionId lastPeer;
     private byte[] nonce;
 
     /** A connection without rate limits, on the system clock. */
@@ -63,6 +64,18 @@ public final class RelayConnection {
 
     long lastHeardMillis() {
         return lastHeardMillis;
+    }
+
+    /** Records the session this connection last sent to (for the admin console's active pairs). */
+    void sentTo(SessionId to) {
+        if (!to.equals(lastPeer)) { // a read, and a write only when the peer changes
+            lastPeer = to;
+        }
+    }
+
+    /** The session ID this connection last sent a frame to, or {@code null}. */
+    SessionId lastPeer() {
+        return lastPeer;
     }
 
     /** Counts a received frame of {@code size} bytes against the rate limits; false if over them. */

@@ -44,11 +44,15 @@ public class RelayEndpoint {
     @Inject
     RelayScheduler scheduler;
 
+    @Inject
+    RelayMetrics metrics;
+
     private final AtomicBoolean finished = new AtomicBoolean();
     private RelayConnection connection;
     private ConnectionTimers timers;
     private String address;
     private boolean addressCounted;
+    private RelayCounters counters;
 
     @OnOpen
     public void onOpen(Session session) {
@@ -57,7 +61,9 @@ public class RelayEndpoint {
         // Bounds messages that arrive in fragments while they are reassembled (whole frames: onBinary).
         session.setMaxBinaryMessageBufferSize(settings.maxFrameBytes());
         Clock clock = Clock.systemUTC();
-        connection = new RelayConnection(new WebSocketPeer(session, settings.maxPendingBytes()),
+        counters = metrics.counters();
+        counters.connectionOpened();
+        connection = new RelayConnection(new WebSocketPeer(session, settings.maxPendingBytes(), counters),
                 new RateLimiter(settings.framesPerSecond(), settings.rateBytesPerSecond(), clock), clock);
         address = RemoteAddress.of(session);
         if (!addresses.tryAcquire(address)) {
@@ -94,13 +100,14 @@ public class RelayEndpoint {
 
     @OnMessage(maxMessageSize = MAX_FRAME_BYTES)
     public void onBinary(ByteBuffer frame) {
+        long received = System.nanoTime();
         connection.heard();
         if (frame.remaining() > settings.maxFrameBytes()) {
             connection.peer().close(RelayCloseCodes.TOO_BIG,
                     "frame of " + frame.remaining() + " bytes over the limit of " + settings.maxFrameBytes());
             return;
         }
-        router.onFrame(connection, frame);
+        router.onFrame(connection, frame, received);
         if (connection.state() == RelayConnection.State.REGISTERED && timers != null) {
             timers.registered();
         }
@@ -133,6 +140,7 @@ public class RelayEndpoint {
         if (connection == null || !finished.compareAndSet(false, true)) {
             return;
         }
+        counters.connectionClosed();
         if (timers != null) {
             timers.cancelAll();
         }

@@ -43,6 +43,11 @@ public class RelayScheduler {
         return executor.getQueue().size();
     }
 
+    /** Whether the timer thread was stopped (the application is going away). */
+    public boolean isStopped() {
+        return executor.isShutdown();
+    }
+
     @PreDestroy
     void stop() {
         executor.shutdownNow();

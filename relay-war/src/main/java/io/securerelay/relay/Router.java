@@ -10,7 +10,10 @@ import io.securerelay.protocol.relay.RelayFrame.ErrorCode;
 import io.securerelay.protocol.relay.SessionId;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.ByteBuffer;
+import jakarta.inject.Inject;
 import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -36,6 +39,7 @@ public class Router {
 
     private final ConcurrentMap<SessionId, RelayConnection> routes = new ConcurrentHashMap<>();
     private final SecureRandom random;
+    private volatile RelayCounters counters = RelayCounters.unregistered();
 
     public Router() {
         this(new SecureRandom());
@@ -43,6 +47,12 @@ public class Router {
 
     Router(SecureRandom random) {
         this.random = Objects.requireNonNull(random, "random");
+    }
+
+    /** Counts ERROR answers in the relay's metrics (without it, in counters registered nowhere). */
+    @Inject
+    void useMetrics(RelayMetrics metrics) {
+        this.counters = metrics.counters();
     }
 
     /** A new connection: sends it the CHALLENGE its REGISTER will have to sign. */
@@ -54,8 +64,16 @@ public class Router {
         }
     }
 
-    /** Handles one binary frame received on {@code from}. */
+    /** Handles one binary frame received on {@code from} now. */
     public void onFrame(RelayConnection from, ByteBuffer frame) {
+        onFrame(from, frame, System.nanoTime());
+    }
+
+    /**
+     * Handles one binary frame received on {@code from} at {@code receivedNanos}
+     * ({@link System#nanoTime()}, the start of the relay latency metric).
+     */
+    public void onFrame(RelayConnection from, ByteBuffer frame, long receivedNanos) {
         if (from.state() == RelayConnection.State.CLOSED) {
             return; // closing or taken over: nothing it sends counts any more
         }
@@ -75,7 +93,7 @@ public class Router {
         if (decoded instanceof RelayFrame.Register register) {
             onRegister(from, register);
         } else if (decoded instanceof RelayFrame.Send send) {
-            onSend(from, send);
+            onSend(from, send, receivedNanos);
         } else {
             throw new AssertionError("unhandled client frame " + decoded.getClass());
         }
@@ -92,6 +110,32 @@ public class Router {
     /** Number of registered session IDs (live routes). */
     public int routeCount() {
         return routes.size();
+    }
+
+    /**
+     * Pairs of registered sessions of which at least one last sent to the other, as the short
+     * forms (8 hex digits) of their IDs, at most {@code limit}; each pair once. For the admin
+     * console: it walks the routing table, so call it at monitoring pace, not per frame.
+     */
+    public List<String[]> activePairs(int limit) {
+        List<String[]> pairs = new ArrayList<>();
+        for (var e : routes.entrySet()) {
+            if (pairs.size() >= limit) {
+                break;
+            }
+            SessionId id = e.getKey();
+            SessionId peer = e.getValue().lastPeer();
+            if (peer == null || peer.equals(id) || !routes.containsKey(peer)) {
+                continue;
+            }
+            RelayConnection back = routes.get(peer);
+            boolean mutual = back != null && id.equals(back.lastPeer());
+            if (mutual && id.toHex().compareTo(peer.toHex()) > 0) {
+                continue; // listed from the other side
+            }
+            pairs.add(new String[] {id.shortForm(), peer.shortForm()});
+        }
+        return pairs;
     }
 
     private void onRegister(RelayConnection from, RelayFrame.Register register) {
@@ -143,7 +187,7 @@ public class Router {
         }
     }
 
-    private void onSend(RelayConnection from, RelayFrame.Send send) {
+    private void onSend(RelayConnection from, RelayFrame.Send send, long receivedNanos) {
         SessionId sender = from.sessionId();
         if (from.state() != RelayConnection.State.REGISTERED || sender == null) {
             from.peer().close(RelayCloseCodes.POLICY_VIOLATION, "SEND before REGISTER");
@@ -151,12 +195,15 @@ public class Router {
         }
         RelayConnection target = routes.get(send.to());
         if (target == null) {
+            counters.refused(ErrorCode.PEER_NOT_CONNECTED);
             from.peer().send(RelayCodec.encode(new RelayFrame.Error(ErrorCode.PEER_NOT_CONNECTED, send.to())),
                     ignored -> { });
             return;
         }
-        target.peer().send(RelayCodec.deliver(sender, send.payload()), failure -> {
+        from.sentTo(send.to());
+        target.peer().send(RelayCodec.deliver(sender, send.payload()), receivedNanos, failure -> {
             LOG.log(Level.FINE, "delivery {0} -> {1} failed: {2}", new Object[] {from, target, failure.toString()});
+            counters.refused(ErrorCode.DELIVERY_FAILED);
             if (from.state() == RelayConnection.State.REGISTERED) {
                 from.peer().send(RelayCodec.encode(new RelayFrame.Error(ErrorCode.DELIVERY_FAILED, send.to())),
                         ignored -> { });

@@ -25,10 +25,12 @@ final class WebSocketPeer implements PeerConnection {
     private final Session session;
     private final long maxPendingBytes;
     private final AtomicLong pendingBytes = new AtomicLong();
+    private final RelayCounters counters;
 
-    WebSocketPeer(Session session, long maxPendingBytes) {
+    WebSocketPeer(Session session, long maxPendingBytes, RelayCounters counters) {
         this.session = session;
         this.maxPendingBytes = maxPendingBytes;
+        this.counters = counters;
     }
 
     @Override
@@ -42,6 +44,15 @@ final class WebSocketPeer implements PeerConnection {
 
     @Override
     public void send(ByteBuffer frame, Consumer<Throwable> onFailure) {
+        send(frame, -1, false, onFailure);
+    }
+
+    @Override
+    public void send(ByteBuffer frame, long receivedNanos, Consumer<Throwable> onFailure) {
+        send(frame, receivedNanos, true, onFailure);
+    }
+
+    private void send(ByteBuffer frame, long receivedNanos, boolean relayed, Consumer<Throwable> onFailure) {
         int size = frame.remaining();
         if (pendingBytes.addAndGet(size) > maxPendingBytes) {
             pendingBytes.addAndGet(-size);
@@ -49,16 +60,21 @@ final class WebSocketPeer implements PeerConnection {
             onFailure.accept(new IOException("receiver too slow: over " + maxPendingBytes + " bytes pending"));
             return;
         }
+        counters.pending(size);
         try {
             session.getAsyncRemote().sendBinary(frame, (SendResult result) -> {
                 pendingBytes.addAndGet(-size);
+                counters.pending(-size);
                 if (!result.isOK()) {
                     onFailure.accept(result.getException());
+                } else if (relayed) {
+                    counters.relayed(size, receivedNanos);
                 }
             });
         } catch (RuntimeException e) {
             // The session closed between lookup and send.
             pendingBytes.addAndGet(-size);
+            counters.pending(-size);
             onFailure.accept(e);
         }
     }
@@ -74,6 +90,7 @@ final class WebSocketPeer implements PeerConnection {
 
     @Override
     public void close(int closeCode, String reason) {
+        counters.closed(closeCode);
         try {
             session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(closeCode), truncate(reason)));
         } catch (IOException | IllegalStateException e) {

@@ -1,0 +1,81 @@
+package io.securerelay.relay;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.metrics.Histogram;
+import org.eclipse.microprofile.metrics.Metadata;
+import org.eclipse.microprofile.metrics.MetricRegistry;
+import org.eclipse.microprofile.metrics.Tag;
+import org.eclipse.microprofile.metrics.annotation.RegistryScope;
+
+/**
+ * The relay's MicroProfile Metrics (application scope, served by Payara at {@code /metrics} in
+ * Prometheus format), registered once at deployment. The names are documented in
+ * {@code docs/ARCHITECTURE.md}. Connections update the plain {@link RelayCounters} it hands out;
+ * gauges read the counters and the {@link Router} when scraped. Thread-safe.
+ */
+@ApplicationScoped
+public class RelayMetrics {
+
+    public static final String CONNECTIONS_OPEN = "relay.connections.open";
+    public static final String SESSIONS_REGISTERED = "relay.sessions.registered";
+    public static final String PENDING_BYTES = "relay.send.pending.bytes";
+    public static final String FRAMES_RELAYED = "relay.frames.relayed";
+    public static final String BYTES_RELAYED = "relay.bytes.relayed";
+    public static final String REJECTIONS = "relay.rejections";
+    /**
+     * In microseconds, without a MicroProfile unit: with {@code MetricUnits.NANOSECONDS} Payara
+     * 6.2025.10 converts the quantiles to seconds but not {@code _sum} (seen in its Prometheus output).
+     */
+    public static final String LATENCY = "relay.latency.microseconds";
+
+    private RelayCounters counters;
+    private Router router;
+
+    /** For CDI's client proxy. */
+    protected RelayMetrics() {
+    }
+
+    @Inject
+    RelayMetrics(@RegistryScope(scope = MetricRegistry.APPLICATION_SCOPE) MetricRegistry registry, Router router) {
+        this.router = router;
+        Histogram latency = registry.histogram(Metadata.builder().withName(LATENCY)
+                .withDescription("Time from receiving a SEND to the completed write of its DELIVER, sampled 1 frame in "
+                        + RelayCounters.LATENCY_SAMPLE_EVERY)
+                .build());
+        this.counters = new RelayCounters(
+                registry.counter(Metadata.builder().withName(FRAMES_RELAYED)
+                        .withDescription("DELIVER frames written to their receiver").build()),
+                registry.counter(Metadata.builder().withName(BYTES_RELAYED)
+                        .withDescription("Bytes of DELIVER frames written to their receiver").build()),
+                reason -> registry.counter(Metadata.builder().withName(REJECTIONS)
+                        .withDescription("Connections closed by the relay and SENDs answered with an ERROR, by reason")
+                        .build(), new Tag("reason", reason.name())),
+                latency);
+        RelayCounters c = counters;
+        registry.gauge(Metadata.builder().withName(CONNECTIONS_OPEN)
+                .withDescription("Open WebSocket connections").build(), c, RelayCounters::openConnections);
+        registry.gauge(Metadata.builder().withName(SESSIONS_REGISTERED)
+                .withDescription("Registered session IDs (live routes)").build(), router, Router::routeCount);
+        registry.gauge(Metadata.builder().withName(PENDING_BYTES)
+                .withDescription("Bytes queued for receivers and not yet written, all connections").build(),
+                c, RelayCounters::pendingBytes);
+    }
+
+    /** Registers the metrics at deployment, so that they are scraped (at zero) before any traffic. */
+    void atStartup(@Observes @Initialized(ApplicationScoped.class) Object ignored) {
+        counters();
+    }
+
+    /** The counters that connections update; hold on to the result (a plain object, no proxy). */
+    public RelayCounters counters() {
+        return counters;
+    }
+
+    /** Registered session IDs. */
+    public int registeredSessions() {
+        return router.routeCount();
+    }
+}

@@ -1,0 +1,4 @@
+"use strict";
+if (location.search.indexOf("failed") >= 0) {
+  document.getElementById("failed").hidden = false;
+}

@@ -1,0 +1,373 @@
+package io.securerelay.relay.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.securerelay.protocol.relay.RelayCloseCodes;
+import io.securerelay.protocol.relay.RelayFrame;
+import io.securerelay.protocol.relay.SessionId;
+import io.securerelay.relay.testkit.HeadlessChromium;
+import io.securerelay.relay.testkit.TestRelayClient;
+import io.securerelay.relay.testkit.TestTls;
+import java.io.File;
+import java.io.IOException;
+import java.net.CookieManager;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.glassfish.tyrus.client.ClientManager;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.importer.ZipImporter;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Observability of the relay WAR on the default-settings Payara Micro (the container of
+ * {@link RelayIT}, a second deployment, no second boot): its Prometheus metrics move with traffic,
+ * MicroProfile Health answers UP, the admin console refuses the unauthenticated and shows live
+ * figures in a real headless Chromium (screenshot: {@code target/admin-console.png}), and sslscan
+ * finds only TLS 1.2/1.3 with AEAD suites and the project's certificate.
+ */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class RelayMonitoringIT {
+
+    /** The admin credentials of the test container (arquillian.xml holds the SHA-256 of the password). */
+    static final String ADMIN_USER = "operator";
+    static final String ADMIN_PASSWORD = "relay-it-admin-password";
+    static final Duration WAIT = Duration.ofSeconds(30);
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final boolean CI = "true".equalsIgnoreCase(System.getenv("CI"));
+
+    private static ClientManager client;
+    private static URI relay;
+    private static String https;
+    private static HttpClient http;
+
+    @Deployment(testable = false)
+    static WebArchive relayWar() {
+        return ShrinkWrap.create(ZipImporter.class, "relay.war")
+                .importFrom(new File(System.getProperty("relay.war")))
+                .as(WebArchive.class);
+    }
+
+    @BeforeAll
+    static void clients() throws Exception {
+        // -Dit.test=RelayMonitoringIT selects the class in both failsafe executions; the admin
+        // credentials are set on the default container only.
+        Assumptions.assumeFalse("payara-hardening".equals(System.getProperty("arquillian.launch")),
+                "RelayMonitoringIT runs on the default-settings Payara only");
+        client = TestTls.clientManager();
+        String port = System.getProperty("relay.test.sslport");
+        relay = URI.create("wss://localhost:" + port + "/relay");
+        https = "https://localhost:" + port;
+        http = newHttp();
+    }
+
+    @AfterAll
+    static void stopClient() {
+        if (client != null) {
+            client.shutdown();
+        }
+    }
+
+    private static HttpClient newHttp() throws Exception {
+        return HttpClient.newBuilder().sslContext(TestTls.trustingProjectCa()).cookieHandler(new CookieManager())
+                .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(10)).build();
+    }
+
+    @Test
+    void prometheusMetricsCountFramesBytesRejectionsAndConnections() throws Exception {
+        String before = get("/metrics");
+        double frames0 = metric(before, "relay_frames_relayed_total", "");
+        double bytes0 = metric(before, "relay_bytes_relayed_total", "");
+        double notConnected0 = metric(before, "relay_rejections_total", "reason=\"PEER_NOT_CONNECTED\"");
+        double unsupported0 = metric(before, "relay_rejections_total", "reason=\"UNSUPPORTED_DATA\"");
+        int frames = 40;
+        int payload = 1000;
+        try (TestRelayClient a = TestRelayClient.connect(client, relay, RANDOM);
+             TestRelayClient b = TestRelayClient.connect(client, relay, RANDOM);
+             TestRelayClient text = TestRelayClient.connect(client, relay, RANDOM)) {
+            for (int i = 0; i < frames; i++) {
+                a.send(b.id, new byte[payload]);
+            }
+            for (int i = 0; i < frames; i++) {
+                assertInstanceOf(RelayFrame.Deliver.class, b.next());
+            }
+            a.send(SessionId.random(RANDOM), new byte[] {1});
+            assertInstanceOf(RelayFrame.Error.class, a.next());
+            text.sendText("not binary");
+            assertEquals(RelayCloseCodes.UNSUPPORTED_DATA, text.awaitClose().getCloseCode().getCode());
+
+            // The counters move once the writes completed: poll the scrape, never a fixed sleep.
+            String[] after = new String[1];
+            HeadlessChromium.waitFor(WAIT, () -> {
+                after[0] = getQuietly("/metrics");
+                return metric(after[0], "relay_frames_relayed_total", "") >= frames0 + frames;
+            }, "relay_frames_relayed_total did not grow by " + frames);
+            String m = after[0];
+            System.out.println("relay metrics after traffic:");
+            m.lines().filter(l -> l.startsWith("relay_") && !l.contains("_bucket")).forEach(l -> System.out.println("  " + l));
+            double deliverBytes = frames * (payload + 18.0);
+            assertTrue(metric(m, "relay_bytes_relayed_total", "") >= bytes0 + deliverBytes, "bytes relayed");
+            assertEquals(notConnected0 + 1, metric(m, "relay_rejections_total", "reason=\"PEER_NOT_CONNECTED\""));
+            assertEquals(unsupported0 + 1, metric(m, "relay_rejections_total", "reason=\"UNSUPPORTED_DATA\""));
+            assertTrue(metric(m, "relay_connections_open", "") >= 2, "open connections");
+            assertTrue(metric(m, "relay_sessions_registered", "") >= 2, "registered sessions");
+            assertTrue(metric(m, "relay_send_pending_bytes", "") >= 0, "pending bytes");
+            assertTrue(metric(m, "relay_latency_microseconds_count", "") >= 0 && m.contains("relay_latency_microseconds{"),
+                    "latency histogram present");
+            assertTrue(metric(m, "relay_rejections_total", "reason=\"RATE_LIMITED\"") >= 0, "every reason listed at 0");
+        }
+    }
+
+    @Test
+    void healthLivenessAndReadinessAreUp() throws Exception {
+        for (String path : new String[] {"/health/live", "/health/ready", "/health"}) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(https + path)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            System.out.println(path + " -> " + r.statusCode() + " " + r.body());
+            assertEquals(200, r.statusCode(), path);
+            assertTrue(r.body().replace(" ", "").contains("\"status\":\"UP\""), path + ": " + r.body());
+        }
+        String live = get("/health/live");
+        assertTrue(live.contains("relay-router"), live);
+        String ready = get("/health/ready");
+        assertTrue(ready.contains("relay-deployment"), ready);
+    }
+
+    @Test
+    void theAdminConsoleRefusesTheUnauthenticatedAndAWrongPassword() throws Exception {
+        HttpClient fresh = newHttp();
+        HttpResponse<String> api = fresh.send(HttpRequest.newBuilder(URI.create(https + "/admin/api/stats")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(401, api.statusCode());
+        assertFalse(api.body().contains("connections"));
+        // "/admin" itself is first redirected (301) by the container to "/admin/".
+        for (String page : new String[] {"/admin/", "/admin/index.html", "/admin/admin.js"}) {
+            HttpResponse<String> r = fresh.send(HttpRequest.newBuilder(URI.create(https + page)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(302, r.statusCode(), page);
+            assertTrue(r.headers().firstValue("Location").orElse("").endsWith("/admin/login.html"), page);
+        }
+        HttpResponse<String> wrong = login(fresh, ADMIN_USER, "wrong password");
+        assertTrue(wrong.headers().firstValue("Location").orElse("").contains("failed"));
+        assertEquals(401, fresh.send(HttpRequest.newBuilder(URI.create(https + "/admin/api/stats")).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode());
+
+        HttpResponse<String> ok = login(fresh, ADMIN_USER, ADMIN_PASSWORD);
+        assertEquals(302, ok.statusCode());
+        String cookie = ok.headers().firstValue("Set-Cookie").orElse("");
+        assertTrue(cookie.contains("HttpOnly") && cookie.contains("Secure"), cookie);
+        HttpResponse<String> stats = fresh.send(HttpRequest.newBuilder(URI.create(https + "/admin/api/stats")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, stats.statusCode());
+        assertTrue(stats.body().contains("\"connections\":"), stats.body());
+        assertEquals("DENY", stats.headers().firstValue("X-Frame-Options").orElse(""));
+    }
+
+    /** The console in a real headless Chromium: login, figures that move with traffic, a screenshot. */
+    @Test
+    void theAdminConsoleInHeadlessChromiumShowsLiveFigures() throws Exception {
+        if (!HeadlessChromium.installed()) {
+            Assumptions.assumeFalse(!CI, "chromium and chromium-driver are not installed"
+                    + " (apt-get install chromium chromium-driver); skipping the browser test");
+            throw new AssertionError("CI=true but chromium/chromedriver are missing: .ci/run installs them");
+        }
+        Path target = Path.of(System.getProperty("relay.war")).getParent();
+        Path png = target.resolve("admin-console.png");
+        Files.deleteIfExists(png);
+        AtomicBoolean traffic = new AtomicBoolean(true);
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        List<TestRelayClient> clients = new ArrayList<>();
+        try (HeadlessChromium browser = new HeadlessChromium(target.resolve("chromedriver.log"))) {
+            browser.open(https + "/admin/");
+            HeadlessChromium.waitFor(WAIT, () -> urlEndsWith(browser, "/admin/login.html"), "redirect to the login page");
+            browser.type("#user", ADMIN_USER);
+            browser.type("#password", ADMIN_PASSWORD);
+            browser.click("#login");
+            HeadlessChromium.waitFor(WAIT, () -> urlEndsWith(browser, "/admin/"), "the dashboard after login");
+            browser.awaitText("#status", s -> s.startsWith("live"), WAIT, "first poll");
+            long framesBefore = number(browser.text("#frames"));
+
+            // Traffic: three pairs exchanging frames until the page has shown it.
+            for (int i = 0; i < 6; i++) {
+                clients.add(TestRelayClient.connect(client, relay, RANDOM));
+            }
+            List<Future<?>> senders = new ArrayList<>();
+            for (int p = 0; p < 3; p++) {
+                TestRelayClient a = clients.get(2 * p);
+                TestRelayClient b = clients.get(2 * p + 1);
+                senders.add(pool.submit(() -> pingPong(a, b, traffic)));
+            }
+            browser.awaitText("#connections", s -> number(s) >= 6, WAIT, "connections shown");
+            browser.awaitText("#frames", s -> number(s) > framesBefore + 500, WAIT, "frames relayed shown");
+            browser.awaitText("#fps", s -> parse(s) > 0, WAIT, "frames/s above zero");
+            browser.awaitText("#pairs", s -> s.contains(clients.get(0).id.shortForm()), WAIT, "active pair listed");
+            String pairs = browser.text("#pairs");
+            assertFalse(pairs.contains(clients.get(0).id.toHex()), "only short session IDs: " + pairs);
+            String fps = browser.awaitText("#fps", s -> parse(s) > 0, WAIT, "frames/s");
+            long shownFrames = number(browser.text("#frames"));
+            // A few more seconds of chart, waiting on the page's own clock (its "updated" line).
+            for (int i = 0; i < 5; i++) {
+                String status = browser.text("#status");
+                browser.awaitText("#status", s -> !s.equals(status), WAIT, "next poll");
+            }
+            browser.screenshot(png);
+            System.out.printf("admin console: %s frames/s, %d frames relayed shown, connections %s, heap %s,"
+                    + " threads %s; screenshot %s%n", fps, shownFrames, browser.text("#connections"),
+                    browser.text("#heap"), browser.text("#threads"), png);
+            traffic.set(false);
+            for (Future<?> f : senders) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+
+            // Signing out ends the session: the API refuses again.
+            browser.click("button.link");
+            HeadlessChromium.waitFor(WAIT, () -> urlEndsWith(browser, "/admin/login.html"), "signed out");
+            browser.open(https + "/admin/api/stats");
+            assertTrue(browser.text("body").contains("login required"));
+        } finally {
+            traffic.set(false);
+            pool.shutdownNow();
+            for (TestRelayClient c : clients) {
+                c.close();
+            }
+        }
+        assertTrue(Files.size(png) > 10_000, "screenshot written");
+    }
+
+    /** sslscan against the TLS listener: TLS 1.2 and 1.3 only, AEAD suites only, the project's certificate. */
+    @Test
+    void sslscanFindsOnlyTls12And13WithAeadSuitesAndTheProjectsCertificate() throws Exception {
+        Path sslscan = Path.of("/usr/bin/sslscan");
+        if (!Files.isExecutable(sslscan)) {
+            Assumptions.assumeFalse(!CI, "sslscan is not installed (apt-get install sslscan); skipping the TLS scan");
+            throw new AssertionError("CI=true but sslscan is missing: .ci/run installs it");
+        }
+        Process p = new ProcessBuilder(sslscan.toString(), "--no-colour", "--no-heartbleed",
+                "localhost:" + System.getProperty("relay.test.sslport")).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(2, TimeUnit.MINUTES), "sslscan finished");
+        System.out.println(out);
+        Matcher proto = Pattern.compile("^(SSLv2|SSLv3|TLSv1\\.[0-3])\\s+(enabled|disabled)", Pattern.MULTILINE).matcher(out);
+        List<String> enabled = new ArrayList<>();
+        while (proto.find()) {
+            if (proto.group(2).equals("enabled")) {
+                enabled.add(proto.group(1));
+            }
+        }
+        assertEquals(List.of("TLSv1.2", "TLSv1.3"), enabled, "enabled protocols");
+        Matcher cipher = Pattern.compile("^(?:Preferred|Accepted)\\s+(\\S+)\\s+\\d+\\s+bits\\s+(\\S+)", Pattern.MULTILINE)
+                .matcher(out);
+        int ciphers = 0;
+        while (cipher.find()) {
+            ciphers++;
+            String name = cipher.group(2);
+            assertTrue(name.contains("GCM") || name.contains("CHACHA20"), "a non-AEAD suite: " + cipher.group(0));
+            assertTrue(cipher.group(1).equals("TLSv1.2") || cipher.group(1).equals("TLSv1.3"), cipher.group(0));
+        }
+        assertTrue(ciphers >= 3, "accepted suites found in the scan: " + ciphers);
+        Matcher subject = Pattern.compile("^Subject:\\s+(.+)$", Pattern.MULTILINE).matcher(out);
+        Matcher issuer = Pattern.compile("^Issuer:\\s+(.+)$", Pattern.MULTILINE).matcher(out);
+        assertTrue(subject.find() && issuer.find(), "certificate subject and issuer in the scan");
+        assertEquals("localhost", subject.group(1).trim());
+        assertEquals("secure-relay development CA", issuer.group(1).trim());
+    }
+
+    private static Void pingPong(TestRelayClient a, TestRelayClient b, AtomicBoolean go) throws Exception {
+        byte[] payload = new byte[2048];
+        while (go.get()) {
+            for (int i = 0; i < 20; i++) {
+                a.send(b.id, payload);
+                b.send(a.id, payload);
+            }
+            for (int i = 0; i < 20; i++) {
+                b.next();
+                a.next();
+            }
+        }
+        return null;
+    }
+
+    private static boolean urlEndsWith(HeadlessChromium browser, String suffix) {
+        try {
+            return browser.currentUrl().endsWith(suffix);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static long number(String shown) {
+        String digits = shown.replaceAll("[^0-9]", "");
+        return digits.isEmpty() ? -1 : Long.parseLong(digits);
+    }
+
+    private static double parse(String shown) {
+        try {
+            return Double.parseDouble(shown.replace(",", "").trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private static HttpResponse<String> login(HttpClient c, String user, String password) throws Exception {
+        String form = "user=" + URLEncoder.encode(user, StandardCharsets.UTF_8) + "&password="
+                + URLEncoder.encode(password, StandardCharsets.UTF_8);
+        return c.send(HttpRequest.newBuilder(URI.create(https + "/admin/login"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String get(String path) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(https + path))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), path + ": " + r.body());
+        return r.body();
+    }
+
+    private static String getQuietly(String path) {
+        try {
+            return get(path);
+        } catch (Exception | AssertionError e) {
+            return "";
+        }
+    }
+
+    /** The value of the Prometheus sample {@code name} whose labels contain {@code label}; 0 if absent. */
+    static double metric(String text, String name, String label) {
+        Matcher m = Pattern.compile("^" + Pattern.quote(name) + "(?:\\{([^}]*)\\})?\\s+([0-9.Ee+-]+)", Pattern.MULTILINE)
+                .matcher(text);
+        while (m.find()) {
+            if (label.isEmpty() || (m.group(1) != null && m.group(1).contains(label))) {
+                return Double.parseDouble(m.group(2));
+            }
+        }
+        return 0;
+    }
+}
