@@ -3,9 +3,13 @@
 #   ca.p12 + ca.pem          a local development CA (EC P-256), its key never leaves this folder
 #   relay.p12                the relay's key and certificate (SAN localhost, 127.0.0.1, ::1),
 #                            signed by the CA: the PKCS12 keystore Payara Micro uses
-#   truststore.p12           only the project's CA, for Java clients
+#   truststore.p12           only the project's CA, for Java clients (and for the relay, to check
+#                            client certificates when mutual TLS is on)
+#   bank-client.p12,         client certificates for mutual TLS (CN=bank, CN=customer; EC P-256,
+#   customer-client.p12      extendedKeyUsage clientAuth), signed by the CA
 #   *.pass                   random passwords of the stores above (owner-only files)
 #   relay-jvm.args           JVM @argfile with the keystore settings, so no password shows in `ps`
+#   relay-mtls-jvm.args      JVM @argfile with the truststore settings, used only with RELAY_MTLS=1
 # Idempotent: existing material is kept; material that cannot be completed without replacing
 # something is refused with an explanation, never overwritten. Needs only a JDK (keytool).
 set -euo pipefail
@@ -26,7 +30,8 @@ chmod 700 "$out"
 say() { echo "certs: $*"; }
 die() { echo "certs: $*" >&2; exit 1; }
 newpass() { head -c 24 /dev/urandom | base64 | tr -d '/+=' | head -c 32; }
-kt() { "$keytool_bin" "$@" 2>&1 | grep -v -e '^Warning' -e '^The JKS keystore' -e '^Certificate was added' -e '^$' || true; }
+kt() { "$keytool_bin" "$@" 2>&1 | grep -v -e '^Warning' -e '^The JKS keystore' -e '^Certificate was added' \
+  -e '^Generating ' -e '^[[:space:]]*for: ' -e '^Certificate reply was installed' -e '^$' || true; }
 
 ca_p12=$out/ca.p12 ca_pem=$out/ca.pem ca_pass=$out/ca.pass
 relay_p12=$out/relay.p12 relay_pass=$out/relay.pass
@@ -37,7 +42,7 @@ jvm_args=$out/relay-jvm.args
 if [[ -f $ca_p12 ]]; then
   [[ -f $ca_pass ]] || die "$ca_p12 exists but its password file $ca_pass is missing; refusing to guess. Move $out aside to start over."
 else
-  if [[ -f $relay_p12 || -f $trust_p12 ]]; then
+  if [[ -f $relay_p12 || -f $trust_p12 || -f $out/bank-client.p12 || -f $out/customer-client.p12 ]]; then
     die "the CA ($ca_p12) is missing but certificates it signed are present; refusing to replace them. Move $out aside to start over."
   fi
   newpass > "$ca_pass"
@@ -80,6 +85,29 @@ if [[ ! -f $trust_p12 ]]; then
   say "created truststore $trust_p12 (the project's CA only)"
 fi
 
+# --- client certificates for mutual TLS (off by default; RELAY_MTLS=1 ./secure-relay relay) ---
+for who in bank customer; do
+  p12=$out/$who-client.p12 pass=$out/$who-client.pass
+  if [[ -f $p12 ]]; then
+    [[ -f $pass ]] || die "$p12 exists but its password file $pass is missing; refusing to replace it. Move $out aside to start over."
+    continue
+  fi
+  newpass > "$pass"
+  tmp_client=$(mktemp -d "$out/.$who.XXXXXX")
+  kt -genkeypair -alias "$who" -keyalg EC -groupname secp256r1 -sigalg SHA256withECDSA \
+     -dname "CN=$who, O=secure-relay" -validity "$days_leaf" \
+     -keystore "$tmp_client/$who.p12" -storetype PKCS12 -storepass:file "$pass"
+  kt -certreq -alias "$who" -keystore "$tmp_client/$who.p12" -storepass:file "$pass" -file "$tmp_client/$who.csr"
+  kt -gencert -rfc -alias ca -keystore "$ca_p12" -storepass:file "$ca_pass" \
+     -infile "$tmp_client/$who.csr" -outfile "$tmp_client/$who.crt" -validity "$days_leaf" -sigalg SHA256withECDSA \
+     -ext ku:c=digitalSignature -ext eku=clientAuth
+  kt -importcert -noprompt -alias ca -file "$ca_pem" -keystore "$tmp_client/$who.p12" -storepass:file "$pass"
+  kt -importcert -noprompt -alias "$who" -file "$tmp_client/$who.crt" -keystore "$tmp_client/$who.p12" -storepass:file "$pass"
+  mv "$tmp_client/$who.p12" "$p12"
+  rm -rf "$tmp_client"
+  say "created client certificate $p12 (CN=$who, for mutual TLS)"
+done
+
 # --- JVM options for Payara Micro (an @argfile keeps the password off the command line) ----
 if [[ ! -f $jvm_args || $jvm_args -ot $relay_pass ]]; then
   {
@@ -87,6 +115,17 @@ if [[ ! -f $jvm_args || $jvm_args -ot $relay_pass ]]; then
     echo "-Djavax.net.ssl.keyStoreType=PKCS12"
     echo "-Djavax.net.ssl.keyStorePassword=$(cat "$relay_pass")"
   } > "$jvm_args"
+fi
+
+# The relay's truststore for client certificates, used only with mutual TLS: as JVM-wide
+# javax.net.ssl.trustStore it would replace Payara's default (cacerts) for any outbound TLS too.
+mtls_args=$out/relay-mtls-jvm.args
+if [[ ! -f $mtls_args || $mtls_args -ot $trust_pass ]]; then
+  {
+    echo "-Djavax.net.ssl.trustStore=$trust_p12"
+    echo "-Djavax.net.ssl.trustStoreType=PKCS12"
+    echo "-Djavax.net.ssl.trustStorePassword=$(cat "$trust_pass")"
+  } > "$mtls_args"
 fi
 
 say "TLS material ready in $out"

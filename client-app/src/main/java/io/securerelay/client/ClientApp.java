@@ -26,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -70,7 +71,7 @@ public class ClientApp {
 
         SSLContext tls;
         try {
-            tls = Tls.context(options.caFile(), options.pinSha256());
+            tls = Tls.context(options.caFile(), options.pinSha256(), options.clientCert(), clientCertPassword(options));
         } catch (Tls.TlsSetupException e) {
             io.problem("tls", e.getMessage());
             return ExitCodes.TLS;
@@ -158,6 +159,28 @@ public class ClientApp {
             return console.readPassword(creating
                     ? "New password for %s (it protects your private key): " : "Password for %s: ", file.getFileName());
         };
+    }
+
+    /** The client certificate's password, from the environment or a file; null if none is given. */
+    private static char[] clientCertPassword(ClientOptions options) throws Tls.TlsSetupException {
+        if (options.clientCertPasswordEnv() != null) {
+            String v = System.getenv(options.clientCertPasswordEnv());
+            if (v == null) {
+                throw new Tls.TlsSetupException("the environment variable " + options.clientCertPasswordEnv()
+                        + " (--client-cert-password-env) is not set");
+            }
+            return v.toCharArray();
+        }
+        if (options.clientCertPasswordFile() != null) {
+            try {
+                List<String> lines = Files.readAllLines(options.clientCertPasswordFile(), StandardCharsets.UTF_8);
+                return lines.isEmpty() ? new char[0] : lines.get(0).toCharArray();
+            } catch (IOException e) {
+                throw new Tls.TlsSetupException("cannot read the client certificate password file "
+                        + options.clientCertPasswordFile().toAbsolutePath() + ": " + e.getMessage());
+            }
+        }
+        return null;
     }
 
     static Path defaultKeyDir() {

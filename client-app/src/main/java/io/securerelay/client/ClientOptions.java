@@ -17,6 +17,10 @@ import java.util.logging.Level;
  * @param keyDir         where identity keys, the peer's key and the outbox live
  * @param caFile         PEM CA certificate the relay's certificate must chain to (unless pinned)
  * @param pinSha256      optional SHA-256 fingerprint (hex) the relay's leaf certificate must have
+ * @param clientCert     optional PKCS12 file with this client's key and certificate, presented to a
+ *                       relay that requires mutual TLS
+ * @param clientCertPasswordEnv  name of an environment variable holding the password of {@code clientCert}
+ * @param clientCertPasswordFile file whose first line is the password of {@code clientCert}
  * @param peer           the peer's session ID if known (then this client starts the handshake)
  * @param dummyMin       shortest interval between dummy messages
  * @param dummyMax       longest interval between dummy messages ({@link Duration#ZERO}: no dummies)
@@ -34,6 +38,9 @@ public record ClientOptions(
         Path keyDir,
         Path caFile,
         String pinSha256,
+        Path clientCert,
+        String clientCertPasswordEnv,
+        Path clientCertPasswordFile,
         SessionId peer,
         Duration dummyMin,
         Duration dummyMax,
@@ -57,6 +64,12 @@ public record ClientOptions(
             throw new IllegalArgumentException("at least one relay URL is needed");
         }
         Objects.requireNonNull(keyDir, "keyDir");
+        if (clientCertPasswordEnv != null && clientCertPasswordFile != null) {
+            throw new IllegalArgumentException("give the client certificate's password once: an environment variable or a file");
+        }
+        if (clientCert == null && (clientCertPasswordEnv != null || clientCertPasswordFile != null)) {
+            throw new IllegalArgumentException("a client certificate password without --client-cert");
+        }
         if (dummyMax.compareTo(dummyMin) < 0) {
             throw new IllegalArgumentException("dummy interval: the maximum is below the minimum");
         }

@@ -44,6 +44,18 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--pin-sha256", paramLabel = "HEX", description = "accept only the relay certificate with this SHA-256 fingerprint (instead of --ca)")
     String pin;
 
+    @Option(names = "--client-cert", paramLabel = "P12",
+            description = "present this client certificate (PKCS12 key and certificate) to a relay that requires mutual TLS")
+    Path clientCert;
+
+    @Option(names = "--client-cert-password-env", paramLabel = "VAR",
+            description = "read the --client-cert password from this environment variable")
+    String clientCertPasswordEnv;
+
+    @Option(names = "--client-cert-password-file", paramLabel = "FILE",
+            description = "read the --client-cert password from the first line of FILE (e.g. certs/generated/bank-client.pass)")
+    Path clientCertPasswordFile;
+
     @Option(names = "--peer", paramLabel = "SESSION-ID", description = "the peer's session ID: call it (otherwise wait to be called, or type it)")
     String peer;
 
@@ -97,6 +109,7 @@ public final class Main implements Callable<Integer> {
             Duration[] dummies = parseInterval(dummyInterval);
             options = new ClientOptions(role.toLowerCase(Locale.ROOT), relays,
                     keyDir != null ? keyDir : ClientApp.defaultKeyDir(), caFile, pin,
+                    clientCert, clientCertPasswordEnv, clientCertPasswordFile,
                     peer == null ? null : SessionId.parse(peer), dummies[0], dummies[1], parseLevel(logLevel),
                     batch, script, expect, parseDuration(deadline), passwordEnv, protectKey);
         } catch (IllegalArgumentException e) {

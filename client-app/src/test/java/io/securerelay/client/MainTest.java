@@ -34,6 +34,10 @@ class MainTest {
         assertEquals(ExitCodes.USAGE, Main.execute());
         assertEquals(ExitCodes.USAGE, Main.execute("bank", "--peer", "not-an-id"));
         assertEquals(ExitCodes.USAGE, Main.execute("bank", "--dummy-interval", "9s..1s"));
+        assertEquals(ExitCodes.USAGE, Main.execute("bank", "--client-cert-password-env", "X"),
+                "a client certificate password without --client-cert");
+        assertEquals(ExitCodes.USAGE, Main.execute("bank", "--client-cert", "bank.p12",
+                "--client-cert-password-env", "X", "--client-cert-password-file", "bank.pass"), "two passwords");
         assertEquals(ExitCodes.OK, Main.execute("--help"));
     }
 }

@@ -49,6 +49,12 @@ final class LauncherRelay extends LineProcess {
 
     /** A relay of its own on {@code port} (and {@code httpPort} for its loopback HTTP listener). */
     static LauncherRelay start(int port, int httpPort) throws IOException, InterruptedException {
+        return start(port, httpPort, java.util.Map.of());
+    }
+
+    /** A relay of its own, started with extra environment variables (e.g. {@code RELAY_MTLS=1}). */
+    static LauncherRelay start(int port, int httpPort, java.util.Map<String, String> env)
+            throws IOException, InterruptedException {
         Path root = Path.of(System.getProperty("project.root"));
         Path work = Path.of(System.getProperty("e2e.workdir"));
         Files.createDirectories(work);
@@ -57,6 +63,7 @@ final class LauncherRelay extends LineProcess {
         pb.environment().put("RELAY_PORT", String.valueOf(port));
         pb.environment().put("RELAY_HTTP_PORT", String.valueOf(httpPort));
         pb.environment().put("RELAY_ROOTDIR", work.resolve("payara-" + port).toString());
+        pb.environment().putAll(env);
         return new LauncherRelay(pb, port);
     }
 

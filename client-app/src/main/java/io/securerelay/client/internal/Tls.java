@@ -8,11 +8,17 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.MessageDigest;
+import java.security.UnrecoverableKeyException;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.Locale;
+import javax.crypto.BadPaddingException;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
@@ -20,7 +26,8 @@ import javax.net.ssl.X509TrustManager;
 
 /**
  * The client's TLS trust: only the project's CA (from a PEM file), or only a relay certificate
- * with a pinned SHA-256 fingerprint. Never "trust all".
+ * with a pinned SHA-256 fingerprint. Never "trust all". Optionally the client's own certificate
+ * (a PKCS12 file), for a relay that requires mutual TLS.
  */
 public final class Tls {
 
@@ -28,7 +35,7 @@ public final class Tls {
     public static final class TlsSetupException extends Exception {
         private static final long serialVersionUID = 1L;
 
-        TlsSetupException(String message) {
+        public TlsSetupException(String message) {
             super(message);
         }
     }
@@ -41,12 +48,25 @@ public final class Tls {
      * @param pinSha256 hex SHA-256 of the relay's DER certificate, or null
      */
     public static SSLContext context(Path caFile, String pinSha256) throws TlsSetupException {
+        return context(caFile, pinSha256, null, null);
+    }
+
+    /**
+     * @param caFile         PEM file of the CA the relay's certificate must chain to (used unless pinned)
+     * @param pinSha256      hex SHA-256 of the relay's DER certificate, or null
+     * @param clientCert     PKCS12 file with this client's private key and certificate chain, presented
+     *                       when the relay asks for one (mutual TLS), or null for none
+     * @param clientPassword the password of {@code clientCert} (the array is wiped here), or null
+     */
+    public static SSLContext context(Path caFile, String pinSha256, Path clientCert, char[] clientPassword)
+            throws TlsSetupException {
         try {
             TrustManager[] trust = pinSha256 != null
                     ? new TrustManager[] {new PinnedTrustManager(parsePin(pinSha256))}
                     : caTrust(caFile);
+            KeyManager[] keys = clientCert == null ? null : clientKeys(clientCert, clientPassword);
             SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, trust, null);
+            ctx.init(keys, trust, null);
             return ctx;
         } catch (GeneralSecurityException e) {
             throw new AssertionError("the JDK's TLS implementation is unavailable", e);
@@ -75,6 +95,47 @@ public final class Tls {
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(store);
         return tmf.getTrustManagers();
+    }
+
+    /** The key managers of a PKCS12 file holding exactly the client's key and certificate chain. */
+    private static KeyManager[] clientKeys(Path p12, char[] password) throws TlsSetupException, GeneralSecurityException {
+        char[] pw = password == null ? new char[0] : password;
+        try {
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            try (InputStream in = Files.newInputStream(p12)) {
+                store.load(in, pw);
+            } catch (NoSuchFileException e) {
+                throw new TlsSetupException("client certificate not found: " + p12.toAbsolutePath()
+                        + " (create it with ./secure-relay certs, or check --client-cert)");
+            } catch (IOException e) {
+                if (e.getCause() instanceof UnrecoverableKeyException || e.getCause() instanceof BadPaddingException) {
+                    throw new TlsSetupException("wrong password for the client certificate " + p12.toAbsolutePath());
+                }
+                throw new TlsSetupException("cannot read the client certificate " + p12.toAbsolutePath()
+                        + " (a PKCS12 file with its password is expected): " + e.getMessage());
+            } catch (CertificateException e) {
+                throw new TlsSetupException("the client certificate file " + p12.toAbsolutePath() + " holds a bad certificate");
+            }
+            int keyEntries = 0;
+            for (String alias : Collections.list(store.aliases())) {
+                if (store.isKeyEntry(alias)) {
+                    keyEntries++;
+                }
+            }
+            if (keyEntries != 1) {
+                throw new TlsSetupException("the client certificate file " + p12.toAbsolutePath() + " holds " + keyEntries
+                        + " private keys; exactly one (with its certificate) is expected");
+            }
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            try {
+                kmf.init(store, pw);
+            } catch (UnrecoverableKeyException e) {
+                throw new TlsSetupException("wrong password for the private key in " + p12.toAbsolutePath());
+            }
+            return kmf.getKeyManagers();
+        } finally {
+            Arrays.fill(pw, '\0');
+        }
     }
 
     private static byte[] parsePin(String pin) throws TlsSetupException {
