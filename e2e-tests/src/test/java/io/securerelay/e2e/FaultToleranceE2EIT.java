@@ -79,8 +79,17 @@ class FaultToleranceE2EIT {
             try (ClientProcess bank = ClientProcess.start("bank", keys, relay.uri(), bankScript, MESSAGES, customerId)) {
                 assertEquals(0, bank.exitCode(WAIT), bank.transcript());
                 assertEquals(0, customer.exitCode(WAIT), customer.transcript());
-                assertEquals(ClientProcess.expected("from customer", MESSAGES),
-                        ClientProcess.received(before, bank.transcript()), "the bank's two runs together");
+                // The message being shown when the process was killed may be shown again by the
+                // restarted one, with the same number (documented: shown first, then recorded).
+                java.util.List<String> first = ClientProcess.received(before);
+                java.util.List<String> second = ClientProcess.received(bank.transcript());
+                if (!first.isEmpty() && !second.isEmpty() && second.get(0).equals(first.get(first.size() - 1))) {
+                    System.out.println("the message shown at the kill was shown again after the restart: " + second.get(0));
+                    second = second.subList(1, second.size());
+                }
+                java.util.List<String> both = new java.util.ArrayList<>(first);
+                both.addAll(second);
+                assertEquals(ClientProcess.expected("from customer", MESSAGES), both, "the bank's two runs together");
                 assertEquals(ClientProcess.expected("from bank", MESSAGES), ClientProcess.received(customer.transcript()));
             }
         }

@@ -514,10 +514,12 @@ public final class Conversation implements RelayLink.Listener {
     }
 
     private void deliver(AppMessages.Text t) throws IOException {
-        // Recorded first, then shown: a crash between the two (microseconds) could hide one
-        // message from the screen, but never show one twice.
-        store.delivered(t.number());
+        // Shown first, then recorded: a message is never lost from the screen. A crash between
+        // the two shows that one message again after the restart, with the same number (the
+        // number is the idempotency key for programs reading batch output). Recording first
+        // would instead hide it for good: the test that kills a client caught that.
         io.received(t.number(), t.sentAtMillis(), t.text());
+        store.delivered(t.number());
         receivedThisRun++;
         lastProgressNanos = System.nanoTime();
     }
