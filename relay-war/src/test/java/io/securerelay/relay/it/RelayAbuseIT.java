@@ -12,11 +12,11 @@ import io.securerelay.protocol.relay.RelayCodec;
 import io.securerelay.protocol.relay.RelayFrame;
 import io.securerelay.protocol.relay.RoutingKey;
 import io.securerelay.protocol.relay.SessionId;
+import io.securerelay.relay.testkit.RelayTestDeployment;
 import io.securerelay.relay.testkit.RawWebSocketClient;
 import io.securerelay.relay.testkit.TestRelayClient;
 import io.securerelay.relay.testkit.TestTls;
 import java.io.EOFException;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -49,8 +49,6 @@ import org.glassfish.tyrus.client.ClientManager;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.shrinkwrap.api.ShrinkWrap;
-import org.jboss.shrinkwrap.api.importer.ZipImporter;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -99,9 +97,7 @@ class RelayAbuseIT {
 
     @Deployment(testable = false)
     static WebArchive relayWar() {
-        return ShrinkWrap.create(ZipImporter.class, "relay.war")
-                .importFrom(new File(System.getProperty("relay.war")))
-                .as(WebArchive.class);
+        return RelayTestDeployment.builtWar();
     }
 
     @BeforeAll
@@ -111,7 +107,7 @@ class RelayAbuseIT {
         Assumptions.assumeFalse("payara-hardening".equals(System.getProperty("arquillian.launch")),
                 "RelayAbuseIT runs on the default-settings Payara only");
         client = TestTls.clientManager();
-        relay = URI.create("wss://localhost:" + System.getProperty("relay.test.sslport") + "/relay");
+        relay = RelayTestDeployment.relayUri();
     }
 
     @AfterAll

@@ -11,12 +11,12 @@ import io.securerelay.protocol.relay.RelayCodec;
 import io.securerelay.protocol.relay.RelayFrame;
 import io.securerelay.protocol.relay.RoutingKey;
 import io.securerelay.protocol.relay.SessionId;
+import io.securerelay.relay.testkit.RelayTestDeployment;
 import io.securerelay.relay.testkit.RawWebSocketClient;
 import io.securerelay.relay.testkit.RelayProcess;
 import io.securerelay.relay.testkit.TestRelayClient;
 import io.securerelay.relay.testkit.TestTls;
 import jakarta.websocket.DeploymentException;
-import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
@@ -33,8 +33,6 @@ import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.ShrinkWrap;
-import org.jboss.shrinkwrap.api.importer.ZipImporter;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -68,15 +66,13 @@ class RelayHardeningIT {
 
     @Deployment(testable = false)
     static WebArchive relayWar() {
-        return ShrinkWrap.create(ZipImporter.class, "relay.war")
-                .importFrom(new File(System.getProperty("relay.war")))
-                .as(WebArchive.class);
+        return RelayTestDeployment.builtWar();
     }
 
     @BeforeAll
     static void tlsClient() throws Exception {
         client = TestTls.clientManager();
-        relay = URI.create("wss://localhost:" + System.getProperty("relay.test.sslport") + "/relay");
+        relay = RelayTestDeployment.relayUri();
     }
 
     @AfterAll

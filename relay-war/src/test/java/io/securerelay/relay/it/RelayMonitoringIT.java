@@ -8,10 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.securerelay.protocol.relay.RelayCloseCodes;
 import io.securerelay.protocol.relay.RelayFrame;
 import io.securerelay.protocol.relay.SessionId;
+import io.securerelay.relay.testkit.RelayTestDeployment;
 import io.securerelay.relay.testkit.HeadlessChromium;
 import io.securerelay.relay.testkit.TestRelayClient;
 import io.securerelay.relay.testkit.TestTls;
-import java.io.File;
 import java.io.IOException;
 import java.net.CookieManager;
 import java.net.URI;
@@ -37,8 +37,6 @@ import org.glassfish.tyrus.client.ClientManager;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.shrinkwrap.api.ShrinkWrap;
-import org.jboss.shrinkwrap.api.importer.ZipImporter;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -71,9 +69,7 @@ class RelayMonitoringIT {
 
     @Deployment(testable = false)
     static WebArchive relayWar() {
-        return ShrinkWrap.create(ZipImporter.class, "relay.war")
-                .importFrom(new File(System.getProperty("relay.war")))
-                .as(WebArchive.class);
+        return RelayTestDeployment.builtWar();
     }
 
     @BeforeAll
@@ -83,9 +79,8 @@ class RelayMonitoringIT {
         Assumptions.assumeFalse("payara-hardening".equals(System.getProperty("arquillian.launch")),
                 "RelayMonitoringIT runs on the default-settings Payara only");
         client = TestTls.clientManager();
-        String port = System.getProperty("relay.test.sslport");
-        relay = URI.create("wss://localhost:" + port + "/relay");
-        https = "https://localhost:" + port;
+        relay = RelayTestDeployment.relayUri();
+        https = RelayTestDeployment.httpsBase();
         http = newHttp();
     }
 
