@@ -56,6 +56,9 @@ public class RelayEndpoint {
 
     @OnOpen
     public void onOpen(Session session) {
+        // Before anything is sent: Tyrus' per-frame idle-timer tasks must not reach Payara's
+        // managed executor (see TyrusIdleTimers).
+        scheduler.adoptTyrusTimers(session);
         // The relay's own keep-alive replaces the container's idle timer (which our pings would reset).
         session.setMaxIdleTimeout(0);
         // Bounds messages that arrive in fragments while they are reassembled (whole frames: onBinary).

@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public class RelayScheduler {
 
     private final ScheduledThreadPoolExecutor executor;
+    private final TyrusIdleTimers tyrusTimers;
 
     public RelayScheduler() {
         AtomicInteger n = new AtomicInteger();
@@ -27,6 +28,19 @@ public class RelayScheduler {
         executor.setRemoveOnCancelPolicy(true);
         executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         executor.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
+        tyrusTimers = new TyrusIdleTimers(r -> {
+            Thread t = new Thread(r, "relay-tyrus-timers");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Moves the Tyrus session's own timers off Payara's managed executor ({@link TyrusIdleTimers}:
+     * without it every frame costs a class-path scan). Call first thing in {@code @OnOpen}.
+     */
+    boolean adoptTyrusTimers(jakarta.websocket.Session session) {
+        return tyrusTimers.adopt(session);
     }
 
     /** Timers for one new connection. */
@@ -51,5 +65,6 @@ public class RelayScheduler {
     @PreDestroy
     void stop() {
         executor.shutdownNow();
+        tyrusTimers.shutdownNow();
     }
 }

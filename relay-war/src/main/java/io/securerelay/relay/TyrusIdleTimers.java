@@ -1,0 +1,121 @@
+package io.securerelay.relay;
+
+import jakarta.websocket.Session;
+import java.lang.reflect.Field;
+import java.util.concurrent.Delayed;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Takes Tyrus' per-frame idle-timer work off Payara's managed executor.
+ *
+ * <p>Tyrus (2.1, as shipped in Payara 6) restarts a session's idle timer on every message received
+ * and every message sent, by scheduling a task on its container's scheduled executor, even when the
+ * session has no idle timeout ({@code maxIdleTimeout = 0}: the task then does nothing). In Payara
+ * that executor is {@code java:comp/DefaultManagedScheduledExecutorService}, which captures the
+ * thread context for every task, and the capture runs a {@code ServiceLoader} over the web
+ * application's class loader: a class-path scan behind one global lock, twice per relayed frame.
+ * Measured here: the relay forwarded about 1.5k frames/s with p50 latency of 330 ms, threads
+ * blocked on {@code URLClassPath} (docs/PAYARA-NOTES.md, docs/BENCHMARKS.md; Payara issue 8385
+ * describes the same path).
+ *
+ * <p>The relay turns Tyrus' idle timeout off (it runs its own keep-alive, {@link KeepAlive}), so
+ * each connection's Tyrus session is given this executor instead: an idle-timeout task scheduled
+ * with no delay (that is, with no timeout set) is a no-op by Tyrus' own code and is not run at
+ * all; anything else runs on one plain timer thread. The swap uses reflection on Tyrus' private
+ * field; if Tyrus changes, the relay logs one warning and keeps working, only slower.
+ */
+final class TyrusIdleTimers extends ScheduledThreadPoolExecutor {
+
+    private static final Logger LOG = Logger.getLogger(TyrusIdleTimers.class.getName());
+    private static final String TYRUS_SESSION = "org.glassfish.tyrus.core.TyrusSession";
+    private static final String IDLE_TIMEOUT_COMMAND = TYRUS_SESSION + "$IdleTimeoutCommand";
+    private static volatile boolean warned;
+
+    TyrusIdleTimers(ThreadFactory threads) {
+        super(1, threads);
+        setRemoveOnCancelPolicy(true);
+        setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
+    }
+
+    @Override
+    public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
+        if (delay <= 0 && command.getClass().getName().equals(IDLE_TIMEOUT_COMMAND)) {
+            return Done.INSTANCE;
+        }
+        return super.schedule(command, delay, unit);
+    }
+
+    /**
+     * Gives {@code session} this executor for its idle and heartbeat timers, if it is a Tyrus
+     * session. Returns whether it did.
+     */
+    boolean adopt(Session session) {
+        Class<?> c = session.getClass();
+        if (!c.getName().equals(TYRUS_SESSION)) {
+            return false;
+        }
+        try {
+            Field f = c.getDeclaredField("service");
+            if (!ScheduledExecutorService.class.isAssignableFrom(f.getType())) {
+                throw new NoSuchFieldException("service is a " + f.getType());
+            }
+            f.setAccessible(true);
+            f.set(session, this);
+            return true;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            if (!warned) {
+                warned = true;
+                LOG.log(Level.WARNING, "cannot move Tyrus'' idle timers off the managed executor ({0}):"
+                        + " every frame will cost a thread-context capture", e.toString());
+            }
+            return false;
+        }
+    }
+
+    /** A future of a task that was never needed: done, not cancellable. */
+    private static final class Done implements ScheduledFuture<Object> {
+        static final Done INSTANCE = new Done();
+
+        @Override
+        public long getDelay(TimeUnit unit) {
+            return 0;
+        }
+
+        @Override
+        public int compareTo(Delayed o) {
+            return Long.compare(0, o.getDelay(TimeUnit.NANOSECONDS));
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            return false;
+        }
+
+        @Override
+        public boolean isCancelled() {
+            return false;
+        }
+
+        @Override
+        public boolean isDone() {
+            return true;
+        }
+
+        @Override
+        public Object get() {
+            return null;
+        }
+
+        @Override
+        public Object get(long timeout, TimeUnit unit) {
+            return null;
+        }
+    }
+}
