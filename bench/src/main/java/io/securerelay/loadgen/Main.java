@@ -1,0 +1,277 @@
+package io.securerelay.loadgen;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The benchmark suite: starts the targets (the relay with the launcher, the Node ws relay, the
+ * direct TLS echo), runs each scenario against each of them in turn, and writes results.md and
+ * the plots. Started by {@code ./secure-relay bench [quick|full]}.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Throughput, latency, idle connections, churn and end-to-end sessions: the relay on Payara Micro"
+                + " against a Node ws relay and a direct TLS echo, measured in the same run.")
+public final class Main implements Callable<Integer> {
+
+    @CommandLine.Parameters(index = "0", defaultValue = "quick", description = "quick (a few minutes) or full")
+    String suite;
+
+    @Option(names = "--root", description = "project root (default: current directory)")
+    Path root = Path.of("").toAbsolutePath();
+
+    @Option(names = "--out", description = "results folder (default: bench/results/<date-time>)")
+    Path out;
+
+    @Option(names = "--scenarios", split = ",", description = "throughput,latency,generator,idle,churn,e2e (default: all)")
+    Set<String> scenarios = Set.of("throughput", "latency", "generator", "idle", "churn", "e2e");
+
+    @Option(names = "--targets", split = ",", description = "relay,node,echo (default: all)")
+    Set<String> targets = Set.of("relay", "node", "echo");
+
+    @Option(names = "--pairs", split = ",", description = "pair counts (default: quick 10,100; full 10,100,1000)")
+    List<Integer> pairs;
+
+    @Option(names = "--idle-connections", description = "idle connections to hold (default 10000)")
+    int idleConnections = 10_000;
+
+    @Option(names = "--http-clients", description = "java.net.http clients the connections are spread over (default 4)")
+    int httpClients = 4;
+
+    @Option(names = "--window", description = "closed loop: frames in flight per direction (default 32)")
+    int window = 32;
+
+    @Option(names = "--quiet", description = "no progress lines")
+    boolean quiet;
+
+    public static void main(String[] args) {
+        System.setProperty("java.awt.headless", "true");
+        System.exit(new CommandLine(new Main()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        boolean full = switch (suite) {
+            case "quick" -> false;
+            case "full" -> true;
+            default -> throw new CommandLine.ParameterException(new CommandLine(this), "suite is quick or full, not " + suite);
+        };
+        List<Integer> pairCounts = pairs != null ? pairs : full ? List.of(10, 100, 1000) : List.of(10, 100);
+        Duration warmup = Duration.ofSeconds(full ? 5 : 3);
+        Duration measure = Duration.ofSeconds(full ? 15 : 5);
+        Path dir = out != null ? out : root.resolve("bench/results")
+                .resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        Path work = root.resolve(".run/bench");
+        Files.createDirectories(work);
+        Progress progress = new Progress(System.err, quiet);
+        Report report = new Report();
+        report.setup.put("suite", suite + " (warm-up " + warmup.toSeconds() + " s, measured " + measure.toSeconds() + " s per run)");
+        report.setup.put("date", LocalDateTime.now().withNano(0).toString());
+        report.setup.put("machine", Runtime.getRuntime().availableProcessors() + " cores, load average before start "
+                + loadAverage() + "; generator and targets on the same machine, loopback only");
+        report.setup.put("generator", "java.net.http.WebSocket on Java " + System.getProperty("java.version") + ", "
+                + httpClients + " HTTP clients, TLS 1.3, 1 KiB payloads (1042-byte frames)");
+
+        Clients clients = new Clients(Tls.trustingProjectCa(root.resolve("certs/generated")), httpClients);
+        Map<String, Target> running = new LinkedHashMap<>();
+        try {
+            if (targets.contains("echo")) {
+                running.put(Report.ECHO, Target.tlsEcho(root, work));
+            }
+            if (targets.contains("node")) {
+                running.put(Report.NODE, Target.nodeRelay(root, work));
+            }
+            if (targets.contains("relay")) {
+                progress.step("starting the relay with ./secure-relay relay (Payara Micro boots in 15 to 45 s here)");
+                Target relay = Target.payaraRelay(root, work, Duration.ofMinutes(4));
+                running.put(Report.RELAY, relay);
+                report.setup.put("relay", "Payara Micro, started by ./secure-relay relay with bench/relay-bench.properties, ready in "
+                        + relay.startTime().toMillis() + " ms");
+            }
+            runSuite(full, pairCounts, warmup, measure, clients, running, report, progress);
+        } finally {
+            running.values().forEach(Target::close);
+        }
+        report.write(dir);
+        System.out.println(report.markdown());
+        progress.step("results written to " + dir.resolve("results.md") + " (plots: throughput.png, latency.png)");
+        return 0;
+    }
+
+    private void runSuite(boolean full, List<Integer> pairCounts, Duration warmup, Duration measure, Clients clients,
+            Map<String, Target> running, Report report, Progress progress) throws Exception {
+        // The order of targets within a scenario: floor first, then the baseline, then the relay,
+        // so that each is measured on the same warm generator.
+        // Warm-up, not measured: a JVM target runs interpreted until its JIT has compiled the hot
+        // path (AES-GCM and GHASH run without their CPU intrinsics until then), which takes tens
+        // of seconds of traffic; the generator needs the same. Every target gets the same.
+        Duration jit = Duration.ofSeconds(full ? 30 : 15);
+        for (Target t : running.values()) {
+            progress.step("warm-up (not measured): " + t.name() + ", 10 pairs for " + jit.toSeconds() + " s");
+            try (FrameLoad load = FrameLoad.open(t, 10, 1024, clients)) {
+                FrameLoad.Result r = load.closedLoop(window, Duration.ZERO, jit, progress);
+                if (!r.clean()) {
+                    throw new IllegalStateException("warm-up against " + t.name() + " failed: lost " + r.lost()
+                            + ", misrouted " + r.misrouted() + ", " + r.failure());
+                }
+            }
+        }
+        if (scenarios.contains("throughput")) {
+            for (int n : pairCounts) {
+                for (Target t : running.values()) {
+                    progress.step(String.format("throughput: %s, %d pairs", t.name(), n));
+                    try (FrameLoad load = FrameLoad.open(t, n, 1024, clients)) {
+                        FrameLoad.Result r = load.closedLoop(window, warmup, measure, progress);
+                        report.throughput.add(r);
+                        progress.step(String.format(Locale.ROOT, "  %,.0f frames/s, lost %d, misrouted %d", r.framesPerSecond(),
+                                r.lost(), r.misrouted()));
+                    }
+                }
+            }
+        }
+        if (scenarios.contains("latency")) {
+            for (int n : pairCounts) {
+                OptionalDouble max = Report.rate(report.throughput, Report.RELAY, n);
+                if (max.isEmpty()) {
+                    max = Report.rate(report.throughput, Report.NODE, n);
+                }
+                if (max.isEmpty()) {
+                    report.notes.add("latency for " + n + " pairs skipped: no throughput measured to take 50 % of");
+                    continue;
+                }
+                double offered = max.getAsDouble() / 2;
+                for (Target t : running.values()) {
+                    progress.step(String.format(Locale.ROOT, "latency: %s, %d pairs, %,.0f frames/s offered", t.name(), n, offered));
+                    try (FrameLoad load = FrameLoad.open(t, n, 1024, clients)) {
+                        FrameLoad.Result r = load.openLoop(offered, warmup, measure, progress);
+                        report.latency.add(r);
+                        progress.step(String.format(Locale.ROOT, "  p50 %s ms, p99 %s ms, p99.9 %s ms, lost %d",
+                                Report.ms(r.latencyMicros(), 50), Report.ms(r.latencyMicros(), 99),
+                                Report.ms(r.latencyMicros(), 99.9), r.lost()));
+                    }
+                }
+            }
+        }
+        if (scenarios.contains("generator")) {
+            generatorCheck(pairCounts, warmup, measure, running, report, progress);
+        }
+        if (scenarios.contains("idle")) {
+            for (Target t : running.values()) {
+                if (t.kind() != Target.Kind.RELAY) {
+                    continue;
+                }
+                progress.step(String.format("idle connections: %,d to %s", idleConnections, t.name()));
+                IdleConnections.Result r = IdleConnections.run(t, idleConnections, clients, progress);
+                report.idle.add(r);
+                progress.step(String.format(Locale.ROOT, "  opened in %.1f s; heap after GC %s -> %s; RSS %s -> %s; probes %d/%d",
+                        r.openSeconds(), Report.mib(r.heapBefore()), Report.mib(r.heapAfter()),
+                        Report.mib(java.util.OptionalLong.of(r.rssBefore())), Report.mib(java.util.OptionalLong.of(r.rssAfter())),
+                        r.probesOk(), r.probes()));
+            }
+        }
+        if (scenarios.contains("churn")) {
+            for (Target t : running.values()) {
+                progress.step("churn: new connections to " + t.name());
+                Churn.Result r = Churn.run(t, 8, warmup, measure, clients, progress);
+                report.churn.add(r);
+                progress.step(String.format(Locale.ROOT, "  %,.0f connections/s, p99 %s ms, failures %d", r.perSecond(),
+                        Report.ms(r.connectMicros(), 99), r.failures()));
+            }
+        }
+        if (scenarios.contains("e2e")) {
+            int e2ePairs = full ? 50 : 10;
+            progress.step("end-to-end: in-process ceiling (no network)");
+            report.endToEnd.add(EndToEnd.inProcess(2, warmup, measure));
+            for (Target t : running.values()) {
+                if (t.kind() != Target.Kind.RELAY) {
+                    continue;
+                }
+                progress.step("end-to-end: " + e2ePairs + " encrypted sessions through " + t.name());
+                EndToEnd.Result r = EndToEnd.run(t, e2ePairs, warmup, measure, clients, progress);
+                report.endToEnd.add(r);
+                progress.step(String.format(Locale.ROOT, "  %,.0f handshakes/s, %,.0f sealed messages/s%s",
+                        r.handshakesPerSecond(), r.messagesPerSecond(), r.failure() == null ? "" : ", " + r.failure()));
+            }
+        }
+    }
+
+    /**
+     * The Node generator (bench/node/load.js) against the same targets, next to the Java
+     * generator's figures: if Java drives the echo at least as fast as the Node relay runs, the
+     * generator is not what limits the relays.
+     */
+    private void generatorCheck(List<Integer> pairCounts, Duration warmup, Duration measure, Map<String, Target> running,
+            Report report, Progress progress) throws Exception {
+        Path load = root.resolve("bench/node/load.js");
+        for (int n : pairCounts) {
+            if (n > 100) {
+                continue;
+            }
+            for (Target t : running.values()) {
+                Report.rate(report.throughput, t.name(), n).ifPresent(r ->
+                        report.generatorCheck.add(new String[] {String.valueOf(n), "Java (java.net.http)", t.name(), Report.num(r), "see above"}));
+                if (!Files.exists(load)) {
+                    continue;
+                }
+                progress.step(String.format("generator check: Node generator, %s, %d pairs", t.name(), n));
+                List<String> cmd = new ArrayList<>(List.of("node", load.toString(), "--url", t.uri().toString(),
+                        "--ca", root.resolve("certs/generated/ca.pem").toString(),
+                        "--mode", t.kind() == Target.Kind.RELAY ? "relay" : "echo", "--pairs", String.valueOf(n),
+                        "--size", "1024", "--window", String.valueOf(window),
+                        "--warmup", String.valueOf(warmup.toSeconds()), "--seconds", String.valueOf(measure.toSeconds())));
+                Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                String json;
+                try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                    json = in.lines().reduce((a, b) -> b).orElse("");
+                }
+                if (!p.waitFor(warmup.toSeconds() + measure.toSeconds() + 120, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+                String fps = field(json, "framesPerSecond");
+                String lost = field(json, "lost");
+                report.generatorCheck.add(new String[] {String.valueOf(n), "Node (ws)", t.name(),
+                        fps.isEmpty() ? "failed (exit " + p.exitValue() + ")" : Report.num(Double.parseDouble(fps)), lost});
+            }
+        }
+        OptionalDouble echo = Report.rate(report.throughput, Report.ECHO, pairCounts.get(0));
+        OptionalDouble node = Report.rate(report.throughput, Report.NODE, pairCounts.get(0));
+        if (echo.isPresent() && node.isPresent()) {
+            report.notes.add(String.format(Locale.ROOT,
+                    "generator check (%d pairs): the Java generator drove the TLS echo at %,.0f frames/s and the Node relay at %,.0f: %s",
+                    pairCounts.get(0), echo.getAsDouble(), node.getAsDouble(),
+                    echo.getAsDouble() >= node.getAsDouble() ? "the generator is not the bottleneck"
+                            : "the generator limits the Node relay figures (see the Node generator rows)"));
+        }
+    }
+
+    static String field(String json, String name) {
+        var m = java.util.regex.Pattern.compile("\"" + name + "\"\\s*:\\s*(-?[0-9.eE+]+)").matcher(json);
+        return m.find() ? m.group(1) : "";
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] parts = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return parts[0] + " " + parts[1] + " " + parts[2];
+        } catch (Exception e) {
+            return "unknown";
+        }
+    }
+}

@@ -1,0 +1,176 @@
+package io.securerelay.loadgen;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The results of one suite run as Markdown tables, with each scenario's figures also given as a
+ * ratio to the baselines measured in the same run.
+ */
+final class Report {
+
+    static final String RELAY = "relay (Payara Micro)";
+    static final String NODE = "Node ws relay";
+    static final String ECHO = "direct TLS echo";
+
+    final List<FrameLoad.Result> throughput = new ArrayList<>();
+    final List<FrameLoad.Result> latency = new ArrayList<>();
+    final List<IdleConnections.Result> idle = new ArrayList<>();
+    final List<Churn.Result> churn = new ArrayList<>();
+    final List<EndToEnd.Result> endToEnd = new ArrayList<>();
+    final List<String[]> generatorCheck = new ArrayList<>();
+    final Map<String, String> setup = new LinkedHashMap<>();
+    final List<String> notes = new ArrayList<>();
+
+    String markdown() {
+        StringBuilder md = new StringBuilder();
+        md.append("# secure-relay benchmark results\n\n");
+        for (var e : setup.entrySet()) {
+            md.append("- ").append(e.getKey()).append(": ").append(e.getValue()).append('\n');
+        }
+        md.append('\n');
+        if (!throughput.isEmpty()) {
+            md.append("## 1. Throughput: 1 KiB frames, highest rate with no loss (closed loop)\n\n");
+            md.append("| pairs | target | frames/s | vs Node relay | vs TLS echo | sent | lost | misrouted | out of order | errors | p50 ms | p99 ms |\n");
+            md.append("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+            for (FrameLoad.Result r : throughput) {
+                md.append(String.format(Locale.ROOT, "| %d | %s | %s | %s | %s | %,d | %d | %d | %d | %d | %s | %s |%s\n",
+                        r.pairs(), r.target(), num(r.framesPerSecond()),
+                        ratio(r.framesPerSecond(), rate(throughput, NODE, r.pairs())),
+                        ratio(r.framesPerSecond(), rate(throughput, ECHO, r.pairs())),
+                        r.sent(), r.lost(), r.misrouted(), r.outOfOrder(), r.errors(),
+                        ms(r.latencyMicros(), 50), ms(r.latencyMicros(), 99), failure(r.failure())));
+            }
+            md.append('\n');
+        }
+        if (!latency.isEmpty()) {
+            md.append("## 2. Latency at 50 % of the relay's highest rate (open loop, same offered load for every target)\n\n");
+            md.append("Latency runs from the time a frame was due to leave (not when it left), so a stall cannot hide.\n\n");
+            md.append("| pairs | target | offered frames/s | achieved | p50 ms | p99 ms | p99.9 ms | max ms | p99 vs Node relay | lost | misrouted |\n");
+            md.append("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+            for (FrameLoad.Result r : latency) {
+                OptionalDouble nodeP99 = latency.stream().filter(x -> x.target().equals(NODE) && x.pairs() == r.pairs())
+                        .mapToDouble(x -> x.latencyMicros().getValueAtPercentile(99)).findFirst();
+                md.append(String.format(Locale.ROOT, "| %d | %s | %s | %s | %s | %s | %s | %s | %s | %d | %d |%s\n",
+                        r.pairs(), r.target(), num(r.offeredPerSecond()), num(r.framesPerSecond()),
+                        ms(r.latencyMicros(), 50), ms(r.latencyMicros(), 99), ms(r.latencyMicros(), 99.9),
+                        ms(r.latencyMicros(), 100), ratio(r.latencyMicros().getValueAtPercentile(99), nodeP99),
+                        r.lost(), r.misrouted(), failure(r.failure())));
+            }
+            md.append('\n');
+        }
+        if (!generatorCheck.isEmpty()) {
+            md.append("## Is the generator the bottleneck?\n\n");
+            md.append("The Java generator must drive the direct TLS echo at least as fast as the Node relay runs under it.\n");
+            md.append("The Node generator (bench/node/load.js) is run against the same targets as a cross-check.\n\n");
+            md.append("| pairs | generator | target | frames/s | lost |\n| ---: | --- | --- | ---: | ---: |\n");
+            for (String[] row : generatorCheck) {
+                md.append("| ").append(String.join(" | ", row)).append(" |\n");
+            }
+            md.append('\n');
+        }
+        if (!idle.isEmpty()) {
+            md.append("## 3. Idle registered connections\n\n");
+            md.append("| target | connections | opened in s | per s | heap after GC before | after | per connection | RSS before | after | per connection | live probes |\n");
+            md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+            for (IdleConnections.Result r : idle) {
+                md.append(String.format(Locale.ROOT, "| %s | %,d | %.1f | %s | %s | %s | %s | %s | %s | %s | %d/%d |%s\n",
+                        r.target(), r.count(), r.openSeconds(), num(r.count() / r.openSeconds()),
+                        mib(r.heapBefore()), mib(r.heapAfter()), perConn(r.heapBefore(), r.heapAfter(), r.count()),
+                        mib(OptionalLong.of(r.rssBefore())), mib(OptionalLong.of(r.rssAfter())),
+                        perConn(OptionalLong.of(r.rssBefore()), OptionalLong.of(r.rssAfter()), r.count()),
+                        r.probesOk(), r.probes(), failure(r.failure())));
+            }
+            md.append('\n');
+        }
+        if (!churn.isEmpty()) {
+            md.append("## 4. Churn: new TLS connections with registration\n\n");
+            md.append("Each connection: TCP, TLS 1.3 handshake, WebSocket upgrade, and for a relay the signed registration; then a clean close.\n");
+            md.append("The echo does no registration: it is the floor of TLS + WebSocket alone.\n\n");
+            md.append("| target | concurrent | connections/s | vs Node relay | p50 ms | p99 ms | max ms | failures |\n");
+            md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+            OptionalDouble node = churn.stream().filter(x -> x.target().equals(NODE)).mapToDouble(Churn.Result::perSecond).findFirst();
+            for (Churn.Result r : churn) {
+                md.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s | %s | %d |%s\n",
+                        r.target(), r.concurrency(), num(r.perSecond()), ratio(r.perSecond(), node),
+                        ms(r.connectMicros(), 50), ms(r.connectMicros(), 99), ms(r.connectMicros(), 100), r.failures(),
+                        r.firstFailure() == null ? "" : " " + r.firstFailure()));
+            }
+            md.append('\n');
+        }
+        if (!endToEnd.isEmpty()) {
+            md.append("## 5. End-to-end encrypted sessions (crypto-ejb protocol through the relay)\n\n");
+            md.append("Handshakes: INIT, RESPONSE, FINISH through the relay (3 signatures, 3 verifications, 2 ECDH).\n");
+            md.append("Messages: 1 KiB text, sealed (AES-256-GCM + ECDSA signature) and opened (verified, decrypted, replay-checked), both ways, 8 in flight per direction.\n\n");
+            md.append("| target | pairs | handshakes/s | vs Node relay | sealed messages/s | vs Node relay |\n| --- | ---: | ---: | ---: | ---: | ---: |\n");
+            OptionalDouble nodeHs = endToEnd.stream().filter(x -> x.target().equals(NODE)).mapToDouble(EndToEnd.Result::handshakesPerSecond).findFirst();
+            OptionalDouble nodeMs = endToEnd.stream().filter(x -> x.target().equals(NODE)).mapToDouble(EndToEnd.Result::messagesPerSecond).findFirst();
+            for (EndToEnd.Result r : endToEnd) {
+                md.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s |%s\n", r.target(), r.pairs(),
+                        num(r.handshakesPerSecond()), ratio(r.handshakesPerSecond(), nodeHs),
+                        num(r.messagesPerSecond()), ratio(r.messagesPerSecond(), nodeMs), failure(r.failure())));
+            }
+            md.append('\n');
+        }
+        if (!notes.isEmpty()) {
+            md.append("## Notes\n\n");
+            for (String n : notes) {
+                md.append("- ").append(n).append('\n');
+            }
+        }
+        return md.toString();
+    }
+
+    void write(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("results.md"), markdown(), StandardCharsets.UTF_8);
+        Charts.throughput(throughput, dir.resolve("throughput.png"));
+        Charts.latency(latency, dir.resolve("latency.png"));
+    }
+
+    static OptionalDouble rate(List<FrameLoad.Result> results, String target, int pairs) {
+        return results.stream().filter(r -> r.target().equals(target) && r.pairs() == pairs && r.failure() == null)
+                .mapToDouble(FrameLoad.Result::framesPerSecond).findFirst();
+    }
+
+    static String num(double v) {
+        return String.format(Locale.ROOT, "%,.0f", v);
+    }
+
+    static String ratio(double v, OptionalDouble base) {
+        return base.isPresent() && base.getAsDouble() > 0 ? String.format(Locale.ROOT, "%.2fx", v / base.getAsDouble()) : "";
+    }
+
+    static String ms(Histogram h, double percentile) {
+        if (h == null || h.getTotalCount() == 0) {
+            return "";
+        }
+        long micros = percentile >= 100 ? h.getMaxValue() : h.getValueAtPercentile(percentile);
+        return String.format(Locale.ROOT, "%.2f", micros / 1000.0);
+    }
+
+    static String mib(OptionalLong bytes) {
+        return bytes.isPresent() ? String.format(Locale.ROOT, "%.0f MiB", bytes.getAsLong() / 1048576.0) : "n/a";
+    }
+
+    static String perConn(OptionalLong before, OptionalLong after, int count) {
+        if (before.isEmpty() || after.isEmpty()) {
+            return "n/a";
+        }
+        return String.format(Locale.ROOT, "%.1f KiB", (after.getAsLong() - before.getAsLong()) / 1024.0 / count);
+    }
+
+    private static String failure(String f) {
+        return f == null ? "" : " **" + f + "**";
+    }
+}

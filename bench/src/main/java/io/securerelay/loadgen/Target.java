@@ -1,0 +1,238 @@
+package io.securerelay.loadgen;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A server under test, started as its own process on a loopback port: the relay as users start it
+ * ({@code ./secure-relay relay}: Payara Micro, TLS), the minimal Node {@code ws} relay, or the
+ * direct TLS echo.
+ */
+final class Target implements AutoCloseable {
+
+    /** What a target does with a frame. */
+    enum Kind {
+        /** Speaks the relay protocol: CHALLENGE/REGISTER, SEND becomes DELIVER to the peer. */
+        RELAY,
+        /** Sends every message back on the connection it came from. */
+        ECHO
+    }
+
+    private static final Pattern HEAP_USED = Pattern.compile("total \\d+K, used (\\d+)K");
+
+    private final String name;
+    private final Kind kind;
+    private final URI uri;
+    private final Process process;
+    private final Path log;
+    private final boolean jvm;
+    private final Duration startTime;
+
+    private Target(String name, Kind kind, URI uri, Process process, Path log, boolean jvm, Duration startTime) {
+        this.name = name;
+        this.kind = kind;
+        this.uri = uri;
+        this.process = process;
+        this.log = log;
+        this.jvm = jvm;
+        this.startTime = startTime;
+    }
+
+    /**
+     * The relay exactly as a user starts it, {@code ./secure-relay relay}, with the load-test
+     * settings of {@code bench/relay-bench.properties} (no per-connection rate cap, no cap of
+     * connections per address: the whole load comes from one loopback address).
+     */
+    static Target payaraRelay(Path root, Path work, Duration bootTimeout) throws IOException, InterruptedException {
+        int port = freePort();
+        int httpPort = freePort();
+        ProcessBuilder pb = new ProcessBuilder("bash", root.resolve("secure-relay").toString(), "relay")
+                .directory(root.toFile());
+        pb.environment().put("RELAY_PORT", String.valueOf(port));
+        pb.environment().put("RELAY_HTTP_PORT", String.valueOf(httpPort));
+        pb.environment().put("RELAY_ROOTDIR", work.resolve("payara-" + port).toString());
+        pb.environment().put("RELAY_PROPERTIES", root.resolve("bench/relay-bench.properties").toString());
+        return start("relay (Payara Micro)", Kind.RELAY, URI.create("wss://localhost:" + port + "/relay"), pb,
+                work.resolve("relay-" + port + ".out"), "relay ready at wss://", bootTimeout, true);
+    }
+
+    /** The baseline a user might pick instead: bench/node/ws-relay.js, the same protocol on Node's ws. */
+    static Target nodeRelay(Path root, Path work) throws IOException, InterruptedException {
+        return node("Node ws relay", Kind.RELAY, "ws-relay.js", root, work);
+    }
+
+    /** The floor: bench/node/wss-echo.js, a TLS WebSocket echo without any routing. */
+    static Target tlsEcho(Path root, Path work) throws IOException, InterruptedException {
+        return node("direct TLS echo", Kind.ECHO, "wss-echo.js", root, work);
+    }
+
+    private static Target node(String name, Kind kind, String script, Path root, Path work)
+            throws IOException, InterruptedException {
+        int port = freePort();
+        Path certs = root.resolve("certs/generated");
+        ProcessBuilder pb = new ProcessBuilder("node", root.resolve("bench/node").resolve(script).toString(),
+                "--port", String.valueOf(port), "--host", "127.0.0.1",
+                "--pfx", certs.resolve("relay.p12").toString(), "--passfile", certs.resolve("relay.pass").toString());
+        return start(name, kind, URI.create("wss://localhost:" + port + "/relay"), pb,
+                work.resolve(script + "-" + port + ".out"), "listening", Duration.ofSeconds(30), false);
+    }
+
+    private static Target start(String name, Kind kind, URI uri, ProcessBuilder pb, Path log, String readyLine,
+            Duration timeout, boolean jvm) throws IOException, InterruptedException {
+        Files.createDirectories(log.getParent());
+        pb.redirectErrorStream(true);
+        long t0 = System.nanoTime();
+        Process p = pb.start();
+        CompletableFuture<Void> ready = new CompletableFuture<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+                 var out = Files.newBufferedWriter(log, StandardCharsets.UTF_8)) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                    out.write(line);
+                    out.newLine();
+                    out.flush();
+                    if (line.startsWith(readyLine)) {
+                        ready.complete(null);
+                    }
+                }
+            } catch (IOException e) {
+                ready.completeExceptionally(e);
+            }
+            ready.completeExceptionally(new IllegalStateException(name + " exited before it was ready (see " + log + ")"));
+        }, "log-" + name);
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            ready.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
+            destroyTree(p);
+            throw new IllegalStateException(name + " did not start in " + timeout.toSeconds() + " s (see " + log + ")", e);
+        }
+        return new Target(name, kind, uri, p, log, jvm, Duration.ofNanos(System.nanoTime() - t0));
+    }
+
+    String name() {
+        return name;
+    }
+
+    Kind kind() {
+        return kind;
+    }
+
+    URI uri() {
+        return uri;
+    }
+
+    Duration startTime() {
+        return startTime;
+    }
+
+    /** The process that serves connections (for the relay: the Payara Micro JVM under the launcher). */
+    ProcessHandle serverProcess() {
+        if (!jvm) {
+            return process.toHandle();
+        }
+        return process.toHandle().descendants()
+                .filter(h -> h.info().commandLine().map(c -> c.contains("payara-micro")).orElse(false))
+                .findFirst().orElseThrow(() -> new IllegalStateException("no Payara Micro process under the launcher"));
+    }
+
+    /** Resident set size of the serving process, in bytes (Linux /proc). */
+    long rssBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(serverProcess().pid()), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        throw new IllegalStateException("no VmRSS for " + name);
+    }
+
+    /**
+     * Heap in use right after a full GC ({@code jcmd GC.run}, then {@code GC.heap_info}), in bytes;
+     * empty for a non-JVM target.
+     */
+    OptionalLong heapAfterGcBytes() throws IOException, InterruptedException {
+        if (!jvm) {
+            return OptionalLong.empty();
+        }
+        String pid = String.valueOf(serverProcess().pid());
+        run(List.of(jcmd(), pid, "GC.run"));
+        String info = run(List.of(jcmd(), pid, "GC.heap_info"));
+        Matcher m = HEAP_USED.matcher(info);
+        if (!m.find()) {
+            throw new IllegalStateException("cannot read the heap of " + name + " from: " + info);
+        }
+        return OptionalLong.of(Long.parseLong(m.group(1)) * 1024);
+    }
+
+    private static String jcmd() {
+        Path own = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        return Files.isExecutable(own) ? own.toString() : "jcmd";
+    }
+
+    private static String run(List<String> command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IOException(String.join(" ", command) + " failed: " + out);
+        }
+        return out;
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    @Override
+    public void close() {
+        destroyTree(process);
+    }
+
+    private static void destroyTree(Process p) {
+        List<ProcessHandle> all = new ArrayList<>();
+        p.toHandle().descendants().forEach(all::add);
+        all.add(p.toHandle());
+        all.forEach(ProcessHandle::destroy);
+        for (ProcessHandle h : all) {
+            try {
+                h.onExit().get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                h.destroyForcibly();
+            }
+        }
+    }
+
+    /** A free TCP port on the loopback interface. */
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name + " at " + uri;
+    }
+}
