@@ -115,6 +115,19 @@ class ClusterE2EIT {
             System.out.printf("%d pairs (%d across instances), %d frames each way: %d frames delivered,"
                     + " %.0f crossed instances%n", pairs, crossPairs, frames, 2 * pairs * frames, forwarded);
             assertEquals(2.0 * crossPairs * frames, forwarded, "frames forwarded between the instances");
+            // The admin console of each instance lists both members and the traffic between them.
+            for (int i : new int[] {A, B}) {
+                String stats = cluster.adminStats(i);
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                        "\"cluster\":\\{\"enabled\":true,\"members\":\\[([^\\]]*)\\].*?\"framesForwarded\":(\\d+),"
+                        + "\"framesReceived\":(\\d+)").matcher(stats);
+                assertTrue(m.find(), "cluster figures in the admin JSON: " + stats);
+                assertTrue(m.group(1).contains("127.0.0.1:" + cluster.instance(A).gridPort())
+                        && m.group(1).contains("127.0.0.1:" + cluster.instance(B).gridPort()), "both members: " + m.group(1));
+                assertTrue(Long.parseLong(m.group(2)) > 0 && Long.parseLong(m.group(3)) > 0,
+                        "frames forwarded and received by instance " + i + ": " + stats);
+                System.out.println("admin console of instance " + (i == A ? "A" : "B") + ": " + stats.substring(stats.indexOf("\"cluster\"")));
+            }
         } finally {
             for (TestRelayClient[] p : clients) {
                 p[0].close();

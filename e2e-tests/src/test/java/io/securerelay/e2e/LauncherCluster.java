@@ -1,6 +1,12 @@
 package io.securerelay.e2e;
 
+import io.securerelay.relay.testkit.TestTls;
 import java.io.IOException;
+import java.net.CookieManager;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,6 +33,8 @@ final class LauncherCluster extends LineProcess {
 
     /** Two instances booting at once take 25 to 60 s each here. */
     static final Duration BOOT_TIMEOUT = Duration.ofMinutes(5);
+    /** The admin console's password on every instance of a test cluster (test only). */
+    static final String ADMIN_PASSWORD = "cluster-e2e-admin-password";
     private static final Pattern READY = Pattern.compile("^relay ready at wss://localhost:(\\d+)/relay .*");
 
     /** One instance's ports. */
@@ -73,6 +81,12 @@ final class LauncherCluster extends LineProcess {
         pb.environment().put("RELAY_CLUSTER_PORTS", String.join(",", specs));
         pb.environment().put("RELAY_CLUSTER_NAME", name);
         pb.environment().put("RELAY_CLUSTER_ROOTDIR", work.toString());
+        try {
+            pb.environment().put("RELAY_ADMIN_PASSWORD_SHA256", HexFormat.of().formatHex(
+                    MessageDigest.getInstance("SHA-256").digest(ADMIN_PASSWORD.getBytes(StandardCharsets.UTF_8))));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
         return new LauncherCluster(pb, instances, name);
     }
 
@@ -109,6 +123,23 @@ final class LauncherCluster extends LineProcess {
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
             throw new IOException("metrics of instance " + i + ": HTTP " + r.statusCode());
+        }
+        return r.body();
+    }
+
+    /** The admin console's JSON ({@code /admin/api/stats}) of instance {@code i}, after a login over TLS. */
+    String adminStats(int i) throws Exception {
+        HttpClient c = HttpClient.newBuilder().sslContext(TestTls.trustingProjectCa())
+                .cookieHandler(new CookieManager()).build();
+        String base = "https://localhost:" + instances.get(i).port();
+        String form = "user=admin&password=" + URLEncoder.encode(ADMIN_PASSWORD, StandardCharsets.UTF_8);
+        c.send(HttpRequest.newBuilder(URI.create(base + "/admin/login"))
+                .header("Content-Type", "application/x-www-form-urlencoded").timeout(Duration.ofSeconds(10))
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.discarding());
+        HttpResponse<String> r = c.send(HttpRequest.newBuilder(URI.create(base + "/admin/api/stats"))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new AssertionError("admin stats of instance " + i + ": HTTP " + r.statusCode() + " " + r.body());
         }
         return r.body();
     }
