@@ -156,7 +156,7 @@ public class Router {
         this.cluster = null;
     }
 
-    /** The session IDs registered on this instance (the cluster re-announces them after a split). */
+    /** The session IDs registered on this instance (the cluster re-announces them after a member left). */
     public List<SessionId> localSessionIds() {
         return new ArrayList<>(routes.keySet());
     }
