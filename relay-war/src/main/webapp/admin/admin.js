@@ -85,6 +85,18 @@
       td.appendChild(a); td.appendChild(arrow); td.appendChild(b); tr.appendChild(td); pairs.appendChild(tr);
     });
     $("paircount").textContent = s.pairs.length + (s.pairs.length >= 50 ? "+" : "");
+
+    // Cluster mode: members (short UUID, data grid address) and the traffic between instances.
+    var c = s.cluster || { enabled: false, members: [] };
+    $("clusterstate").textContent = c.enabled ? c.members.length + " member" + (c.members.length === 1 ? "" : "s")
+        : "single instance (cluster mode off)";
+    $("cforwarded").textContent = fmtInt(c.framesForwarded || 0);
+    $("creceived").textContent = fmtInt(c.framesReceived || 0);
+    $("cundeliverable").textContent = fmtInt(c.framesUndeliverable || 0);
+    $("cdirectory").textContent = c.enabled ? fmtInt(c.directoryEntries) : "–";
+    var members = $("members").tBodies[0];
+    members.textContent = "";
+    c.members.forEach(function (m) { var tr = document.createElement("tr"); cell(tr, m, "id"); members.appendChild(tr); });
     draw();
   }
 

@@ -103,6 +103,16 @@ public final class RelayConfig {
     /** Starts the one log line that carries a generated admin password (the launcher shows it). */
     public static final String ADMIN_PASSWORD_MARKER = "RELAY-ADMIN-PASSWORD";
 
+    /**
+     * {@code relay.cluster.enabled}: cluster mode. {@code true}: this instance joins the relay
+     * cluster on Payara Micro's Hazelcast member (started without {@code --nocluster}, see
+     * {@code ./secure-relay cluster}) and routes to sessions held by other instances; the deployment
+     * fails if there is no Hazelcast. {@code false} (the default): a single instance, no Hazelcast
+     * call on any path.
+     */
+    public static final String CLUSTER_ENABLED = "relay.cluster.enabled";
+    public static final String CLUSTER_ENABLED_DEFAULT = "false";
+
     private RelayConfig() {
     }
 }

@@ -40,6 +40,8 @@ public class Router {
     private final ConcurrentMap<SessionId, RelayConnection> routes = new ConcurrentHashMap<>();
     private final SecureRandom random;
     private volatile RelayCounters counters = RelayCounters.unregistered();
+    /** Cluster mode only (see {@link ClusterRouting}); {@code null} on a single instance. */
+    private volatile ClusterRouting cluster;
 
     public Router() {
         this(new SecureRandom());
@@ -104,6 +106,10 @@ public class Router {
         SessionId id = connection.close();
         if (id != null && routes.remove(id, connection)) {
             LOG.log(Level.FINE, "unregistered {0}", connection);
+            ClusterRouting c = cluster;
+            if (c != null) {
+                c.unregistered(id);
+            }
         }
     }
 
@@ -137,6 +143,74 @@ public class Router {
         }
         return pairs;
     }
+
+    // ---- Cluster mode (io.securerelay.relay.cluster): called by the cluster, never on one instance ----
+
+    /** Cluster mode: from now on, SENDs to IDs held by no local connection go to {@code routing}. */
+    public void joinCluster(ClusterRouting routing) {
+        this.cluster = Objects.requireNonNull(routing, "routing");
+    }
+
+    /** Cluster mode ends (undeployment): back to local routing only. */
+    public void leaveCluster() {
+        this.cluster = null;
+    }
+
+    /** The session IDs registered on this instance (the cluster re-announces them after a member left). */
+    public List<SessionId> localSessionIds() {
+        return new ArrayList<>(routes.keySet());
+    }
+
+    /**
+     * Delivers a payload forwarded by another instance from {@code from} to the local connection
+     * of {@code to}, as a SEND on this instance would be.
+     *
+     * @param onFailure called with the reason if the frame could not be written
+     * @return false if no local connection holds {@code to}
+     */
+    public boolean deliverForwarded(SessionId from, SessionId to, ByteBuffer payload,
+            java.util.function.Consumer<ErrorCode> onFailure) {
+        RelayConnection target = routes.get(to);
+        if (target == null) {
+            return false;
+        }
+        target.peer().send(RelayCodec.deliver(from, payload), System.nanoTime(), failure -> {
+            LOG.log(Level.FINE, "forwarded delivery -> {0} failed: {1}", new Object[] {target, failure.toString()});
+            onFailure.accept(ErrorCode.DELIVERY_FAILED);
+        });
+        return true;
+    }
+
+    /**
+     * Another instance could not deliver a frame that the local connection of {@code sender} sent
+     * to {@code to}: that connection gets the ERROR it would get on one instance.
+     */
+    public void refusedElsewhere(SessionId sender, SessionId to, ErrorCode code) {
+        RelayConnection from = routes.get(sender);
+        counters.refused(code);
+        if (from != null && from.state() == RelayConnection.State.REGISTERED) {
+            from.peer().send(RelayCodec.encode(new RelayFrame.Error(code, to)), ignored -> { });
+        }
+    }
+
+    /**
+     * The owner of {@code id} proved its key on another instance: the local connection holding
+     * {@code id}, if any, is closed with 4001 (TAKEN_OVER), as a take-over on this instance would.
+     *
+     * @return true if a local connection was closed
+     */
+    public boolean takenOverElsewhere(SessionId id) {
+        RelayConnection old = routes.get(id);
+        if (old == null || !routes.remove(id, old)) {
+            return false;
+        }
+        old.close();
+        old.peer().close(RelayCloseCodes.TAKEN_OVER, "session ID taken over by a newer connection of its owner");
+        LOG.log(Level.FINE, "session ID {0} taken over on another instance from {1}", new Object[] {id.shortForm(), old});
+        return true;
+    }
+
+    // ---- end of cluster mode ----
 
     private void onRegister(RelayConnection from, RelayFrame.Register register) {
         RelayConnection.State state = from.state();
@@ -174,6 +248,10 @@ public class Router {
         if (!registered[0]) {
             return;
         }
+        ClusterRouting c = cluster;
+        if (c != null) {
+            c.registered(id); // before REGISTERED: a peer told of this ID finds it on every instance
+        }
         from.peer().send(RelayCodec.encode(new RelayFrame.Registered(id)), ignored -> { });
         RelayConnection old = displaced[0];
         if (old != null && old != from) {
@@ -195,6 +273,11 @@ public class Router {
         }
         RelayConnection target = routes.get(send.to());
         if (target == null) {
+            ClusterRouting c = cluster;
+            if (c != null && c.forward(sender, send.to(), send.payload())) {
+                from.sentTo(send.to());
+                return;
+            }
             counters.refused(ErrorCode.PEER_NOT_CONNECTED);
             from.peer().send(RelayCodec.encode(new RelayFrame.Error(ErrorCode.PEER_NOT_CONNECTED, send.to())),
                     ignored -> { });

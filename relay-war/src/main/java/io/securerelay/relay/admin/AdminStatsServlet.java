@@ -3,6 +3,7 @@ package io.securerelay.relay.admin;
 import io.securerelay.relay.RelayCounters;
 import io.securerelay.relay.RelayMetrics;
 import io.securerelay.relay.Router;
+import io.securerelay.relay.cluster.RelayCluster;
 import jakarta.inject.Inject;
 import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServlet;
@@ -32,6 +33,9 @@ public class AdminStatsServlet extends HttpServlet {
 
     @Inject
     Router router;
+
+    @Inject
+    RelayCluster cluster;
 
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse res) throws IOException {
@@ -63,7 +67,8 @@ public class AdminStatsServlet extends HttpServlet {
             field(json, e.getKey().name(), e.getValue());
         }
         json.setLength(json.length() - 1);
-        json.append("},\"pairs\":[");
+        json.append("},\"cluster\":").append(cluster.json());
+        json.append(",\"pairs\":[");
         List<String[]> pairs = router.activePairs(MAX_PAIRS);
         for (String[] p : pairs) {
             // Short session IDs are hex digits only: nothing to escape.

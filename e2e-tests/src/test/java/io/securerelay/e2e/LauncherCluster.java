@@ -1,0 +1,160 @@
+package io.securerelay.e2e;
+
+import io.securerelay.relay.testkit.TestTls;
+import java.io.IOException;
+import java.net.CookieManager;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A local relay cluster exactly as a user starts it: {@code ./secure-relay cluster N}, one real
+ * Payara Micro process per instance, on ports chosen for the test run
+ * ({@code RELAY_CLUSTER_PORTS}) and under a cluster name of its own, so that clusters of concurrent
+ * builds never join each other.
+ */
+final class LauncherCluster extends LineProcess {
+
+    /** Two instances booting at once take 25 to 60 s each here. */
+    static final Duration BOOT_TIMEOUT = Duration.ofMinutes(5);
+    /** The admin console's password on every instance of a test cluster (test only). */
+    static final String ADMIN_PASSWORD = "cluster-e2e-admin-password";
+    private static final Pattern READY = Pattern.compile("^relay ready at wss://localhost:(\\d+)/relay .*");
+
+    /** One instance's ports. */
+    record Instance(int port, int httpPort, int gridPort) {
+        URI uri() {
+            return URI.create("wss://localhost:" + port + "/relay");
+        }
+    }
+
+    private final List<Instance> instances;
+    private final String name;
+    private final Duration bootTime;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private LauncherCluster(ProcessBuilder pb, List<Instance> instances, String name)
+            throws IOException, InterruptedException {
+        super("cluster", pb);
+        this.instances = List.copyOf(instances);
+        this.name = name;
+        long start = System.nanoTime();
+        Set<Integer> ready = new HashSet<>();
+        while (ready.size() < instances.size()) {
+            String line = await(l -> READY.matcher(l).matches(), BOOT_TIMEOUT, "'relay ready' line of every instance");
+            Matcher m = READY.matcher(line);
+            if (m.matches()) {
+                ready.add(Integer.parseInt(m.group(1)));
+            }
+        }
+        this.bootTime = Duration.ofNanos(System.nanoTime() - start);
+    }
+
+    /** Starts {@code ./secure-relay cluster N} with the given instances' ports. */
+    static LauncherCluster start(List<Instance> instances) throws IOException, InterruptedException {
+        Path root = Path.of(System.getProperty("project.root"));
+        Path work = Path.of(System.getProperty("e2e.workdir"));
+        Files.createDirectories(work);
+        List<String> specs = new ArrayList<>();
+        for (Instance i : instances) {
+            specs.add(i.port() + ":" + i.httpPort() + ":" + i.gridPort());
+        }
+        String name = "e2e-" + UUID.randomUUID().toString().substring(0, 8);
+        ProcessBuilder pb = new ProcessBuilder("bash", root.resolve("secure-relay").toString(), "cluster",
+                String.valueOf(instances.size())).directory(root.toFile());
+        pb.environment().put("RELAY_CLUSTER_PORTS", String.join(",", specs));
+        pb.environment().put("RELAY_CLUSTER_NAME", name);
+        pb.environment().put("RELAY_CLUSTER_ROOTDIR", work.toString());
+        try {
+            pb.environment().put("RELAY_ADMIN_PASSWORD_SHA256", HexFormat.of().formatHex(
+                    MessageDigest.getInstance("SHA-256").digest(ADMIN_PASSWORD.getBytes(StandardCharsets.UTF_8))));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
+        return new LauncherCluster(pb, instances, name);
+    }
+
+    Instance instance(int i) {
+        return instances.get(i);
+    }
+
+    String name() {
+        return name;
+    }
+
+    Duration bootTime() {
+        return bootTime;
+    }
+
+    /**
+     * Crashes one instance: SIGKILL to its Payara Micro JVM (found by its {@code --sslport}), no
+     * graceful close of anything. The launcher and the other instances go on.
+     */
+    void crash(int i) {
+        String marker = "--sslport " + instances.get(i).port() + " ";
+        Optional<ProcessHandle> jvm = process().descendants()
+                .filter(p -> p.info().commandLine().map(c -> c.contains(marker)).orElse(false))
+                .findFirst();
+        ProcessHandle h = jvm.orElseThrow(() -> new AssertionError("no Payara Micro process with " + marker));
+        h.destroyForcibly();
+        h.onExit().join();
+    }
+
+    /** The Prometheus text of instance {@code i}'s application metrics, on its loopback HTTP port. */
+    String metrics(int i) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + instances.get(i).httpPort() + "/metrics?scope=application"))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IOException("metrics of instance " + i + ": HTTP " + r.statusCode());
+        }
+        return r.body();
+    }
+
+    /** The admin console's JSON ({@code /admin/api/stats}) of instance {@code i}, after a login over TLS. */
+    String adminStats(int i) throws Exception {
+        HttpClient c = HttpClient.newBuilder().sslContext(TestTls.trustingProjectCa())
+                .cookieHandler(new CookieManager()).build();
+        String base = "https://localhost:" + instances.get(i).port();
+        String form = "user=admin&password=" + URLEncoder.encode(ADMIN_PASSWORD, StandardCharsets.UTF_8);
+        c.send(HttpRequest.newBuilder(URI.create(base + "/admin/login"))
+                .header("Content-Type", "application/x-www-form-urlencoded").timeout(Duration.ofSeconds(10))
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.discarding());
+        HttpResponse<String> r = c.send(HttpRequest.newBuilder(URI.create(base + "/admin/api/stats"))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new AssertionError("admin stats of instance " + i + ": HTTP " + r.statusCode() + " " + r.body());
+        }
+        return r.body();
+    }
+
+    /** One metric of instance {@code i} (the first line of that name), or NaN if unreadable. */
+    double metric(int i, String name) {
+        try {
+            Matcher m = Pattern.compile("^" + Pattern.quote(name) + "(?:\\{[^}]*\\})?\\s+([0-9.Ee+-]+)",
+                    Pattern.MULTILINE).matcher(metrics(i));
+            return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
+        } catch (IOException e) {
+            return Double.NaN;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Double.NaN;
+        }
+    }
+}
