@@ -41,6 +41,7 @@ final class FrameLoad implements AutoCloseable {
     }
 
     private final Target target;
+    private final String label;
     private final int pairs;
     private final int size;
     private final Flow[] flows;
@@ -55,9 +56,10 @@ final class FrameLoad implements AutoCloseable {
     private volatile long recordUntil = Long.MAX_VALUE;
     private volatile int window;
 
-    private FrameLoad(Target target, int pairs, int size, Clients clients, Duration connectTimeout)
+    private FrameLoad(Target target, Target sideB, int pairs, int size, Clients clients, Duration connectTimeout)
             throws InterruptedException {
         this.target = target;
+        this.label = sideB == target ? target.name() : target.name() + " <-> " + sideB.name();
         this.pairs = pairs;
         this.size = size;
         this.flows = new Flow[2 * pairs];
@@ -67,8 +69,10 @@ final class FrameLoad implements AutoCloseable {
             keys[i] = relay ? clients.newKey() : null;
         }
         WsConnection.Handler handler = this::onFrame;
+        // Side A of each pair (even index) on `target`, side B (odd) on `sideB`: another instance
+        // of a cluster, or the same target.
         connections = Connector.openAll(2 * pairs, 64, connectTimeout, i -> relay
-                ? clients.connectRegistered(target.uri(), keys[i], handler)
+                ? clients.connectRegistered((i % 2 == 0 ? target : sideB).uri(), keys[i], handler)
                 : clients.connect(target.uri(), handler));
         for (int p = 0; p < pairs; p++) {
             for (int d = 0; d < 2; d++) {
@@ -91,7 +95,13 @@ final class FrameLoad implements AutoCloseable {
 
     /** Opens 2 x {@code pairs} connections to {@code target} (registered, for a relay). */
     static FrameLoad open(Target target, int pairs, int size, Clients clients) throws InterruptedException {
-        return new FrameLoad(target, pairs, size, clients, Duration.ofSeconds(60 + pairs / 10));
+        return open(target, target, pairs, size, clients);
+    }
+
+    /** As {@link #open(Target, int, int, Clients)}, with side B of every pair connected to {@code sideB}. */
+    static FrameLoad open(Target target, Target sideB, int pairs, int size, Clients clients)
+            throws InterruptedException {
+        return new FrameLoad(target, sideB, pairs, size, clients, Duration.ofSeconds(60 + pairs / 10));
     }
 
     /** Closed loop: every flow keeps {@code window} frames in flight for warm-up plus measurement. */
@@ -152,7 +162,7 @@ final class FrameLoad implements AutoCloseable {
                 atStart = received.sum();
             }
             if (now >= nextTick) {
-                progress.tick(String.format("%s, %d pairs, %s: %,d frames received", target.name(), pairs, schedule,
+                progress.tick(String.format("%s, %d pairs, %s: %,d frames received", label, pairs, schedule,
                         received.sum()));
                 nextTick += 1_000_000_000L;
             }
@@ -181,7 +191,7 @@ final class FrameLoad implements AutoCloseable {
         long lost = Math.max(sent - (got - duplicates), gaps);
         double seconds = measuredFrom < 0 ? 0 : (measuredUntil - measuredFrom) / 1e9;
         double rate = seconds == 0 ? 0 : (atEnd - atStart) / seconds;
-        return new Result(target.name(), pairs, schedule, offered, rate, sent, got, lost, misrouted.get(), outOfOrder,
+        return new Result(label, pairs, schedule, offered, rate, sent, got, lost, misrouted.get(), outOfOrder,
                 duplicates, errors.get(), latency.getIntervalHistogram(), failure.get());
     }
 

@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 final class IdleConnections {
 
     record Result(String target, int count, double openSeconds, OptionalLong heapBefore, OptionalLong heapAfter,
-                  long rssBefore, long rssAfter, int probesOk, int probes, String failure) {
+                  long rssBefore, long rssAfter, int probesOk, int probes, String failure, String histogram) {
     }
 
     private IdleConnections() {
@@ -82,9 +82,11 @@ final class IdleConnections {
             long stillOpen = open.stream().filter(WsConnection::isOpen).count();
             OptionalLong heapAfter = target.heapAfterGcBytes();
             long rssAfter = target.rssBytes();
+            // What the heap holds with every connection open: the evidence for any memory work.
+            String histogram = target.classHistogram(45);
             String failure = stillOpen == count ? null : (count - stillOpen) + " connections closed while idle";
             return new Result(target.name(), count, openSeconds, heapBefore, heapAfter, rssBefore, rssAfter, ok, sample,
-                    failure);
+                    failure, histogram);
         } finally {
             Connector.closeAll(open, Duration.ofSeconds(60));
         }

@@ -40,8 +40,8 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--out", description = "results folder (default: bench/results/<date-time>)")
     Path out;
 
-    @Option(names = "--scenarios", split = ",", description = "throughput,latency,generator,idle,churn,e2e (default: all)")
-    Set<String> scenarios = Set.of("throughput", "latency", "generator", "idle", "churn", "e2e");
+    @Option(names = "--scenarios", split = ",", description = "throughput,latency,generator,idle,churn,e2e,cluster (default: all)")
+    Set<String> scenarios = Set.of("throughput", "latency", "generator", "idle", "churn", "e2e", "cluster");
 
     @Option(names = "--targets", split = ",", description = "relay,node,echo (default: all)")
     Set<String> targets = Set.of("relay", "node", "echo");
@@ -108,6 +108,10 @@ public final class Main implements Callable<Integer> {
             runSuite(full, pairCounts, warmup, measure, clients, running, report, progress);
         } finally {
             running.values().forEach(Target::close);
+        }
+        if (scenarios.contains("cluster") && targets.contains("relay")) {
+            // After the single targets are stopped: the cluster's two instances get the machine.
+            cluster(full, pairCounts, warmup, measure, work, clients, report, progress);
         }
         report.write(dir);
         System.out.println(report.markdown());
@@ -208,6 +212,49 @@ public final class Main implements Callable<Integer> {
                 report.endToEnd.add(r);
                 progress.step(String.format(Locale.ROOT, "  %,.0f handshakes/s, %,.0f sealed messages/s%s",
                         r.handshakesPerSecond(), r.messagesPerSecond(), r.failure() == null ? "" : ", " + r.failure()));
+            }
+        }
+    }
+
+    /**
+     * Issue 6's figure: a two-instance cluster (./secure-relay cluster 2), pairs within instance A
+     * and pairs across A and B, throughput and latency, in the same run.
+     */
+    private void cluster(boolean full, List<Integer> pairCounts, Duration warmup, Duration measure, Path work,
+            Clients clients, Report report, Progress progress) throws Exception {
+        progress.step("starting a 2-instance cluster with ./secure-relay cluster 2 (two Payara boots at once: up to 2 minutes here)");
+        try (Target cluster = Target.payaraCluster(root, work, 2, Duration.ofMinutes(5))) {
+            Target a = cluster.instance(0);
+            Target b = cluster.instance(1);
+            report.setup.put("cluster", "2 Payara Micro instances started by ./secure-relay cluster 2, ready in "
+                    + cluster.startTime().toMillis() + " ms");
+            Duration jit = Duration.ofSeconds(full ? 30 : 15);
+            for (Target[] path : new Target[][] {{a, a}, {a, b}}) {
+                progress.step("warm-up (not measured): " + path[0].name() + " to " + path[1].name());
+                try (FrameLoad load = FrameLoad.open(path[0], path[1], 10, 1024, clients)) {
+                    load.closedLoop(window, Duration.ZERO, jit, progress);
+                }
+            }
+            for (int n : pairCounts) {
+                double across = 0;
+                for (Target[] path : new Target[][] {{a, a}, {a, b}}) {
+                    progress.step(String.format("cluster throughput: %d pairs, %s", n, path[0] == path[1] ? "same instance" : "across instances"));
+                    try (FrameLoad load = FrameLoad.open(path[0], path[1], n, 1024, clients)) {
+                        FrameLoad.Result r = load.closedLoop(window, warmup, measure, progress);
+                        report.clusterThroughput.add(r);
+                        across = r.framesPerSecond();
+                        progress.step(String.format(Locale.ROOT, "  %,.0f frames/s, lost %d", r.framesPerSecond(), r.lost()));
+                    }
+                }
+                double offered = across / 2;
+                for (Target[] path : new Target[][] {{a, a}, {a, b}}) {
+                    try (FrameLoad load = FrameLoad.open(path[0], path[1], n, 1024, clients)) {
+                        FrameLoad.Result r = load.openLoop(offered, warmup, measure, progress);
+                        report.clusterLatency.add(r);
+                        progress.step(String.format(Locale.ROOT, "  open loop %,.0f/s: p50 %s ms, p99 %s ms", offered,
+                                Report.ms(r.latencyMicros(), 50), Report.ms(r.latencyMicros(), 99)));
+                    }
+                }
             }
         }
     }

@@ -28,6 +28,8 @@ final class Report {
     final List<IdleConnections.Result> idle = new ArrayList<>();
     final List<Churn.Result> churn = new ArrayList<>();
     final List<EndToEnd.Result> endToEnd = new ArrayList<>();
+    final List<FrameLoad.Result> clusterThroughput = new ArrayList<>();
+    final List<FrameLoad.Result> clusterLatency = new ArrayList<>();
     final List<String[]> generatorCheck = new ArrayList<>();
     final Map<String, String> setup = new LinkedHashMap<>();
     final List<String> notes = new ArrayList<>();
@@ -122,6 +124,36 @@ final class Report {
             }
             md.append('\n');
         }
+        if (!clusterThroughput.isEmpty()) {
+            md.append("## 6. Cluster: across two instances against within one (same run, same cluster)\n\n");
+            md.append("Side A of every pair on instance A; side B on instance A (same instance) or on instance B (across: each frame\n");
+            md.append("goes through the data grid). Throughput closed loop; latency open loop at 50 % of the across-instance rate.\n\n");
+            md.append("| pairs | path | frames/s | across / same | lost | misrouted | out of order | p50 ms | p99 ms | p99.9 ms | p99 across / same |\n");
+            md.append("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+            for (FrameLoad.Result r : clusterThroughput) {
+                OptionalDouble same = clusterThroughput.stream()
+                        .filter(x -> x.pairs() == r.pairs() && !x.target().contains("<->"))
+                        .mapToDouble(FrameLoad.Result::framesPerSecond).findFirst();
+                md.append(String.format(Locale.ROOT, "| %d | %s, %s | %s | %s | %d | %d | %d | %s | %s | %s | |%s\n",
+                        r.pairs(), r.target(), r.schedule(), num(r.framesPerSecond()),
+                        r.target().contains("<->") ? ratio(r.framesPerSecond(), same) : "",
+                        r.lost(), r.misrouted(), r.outOfOrder(),
+                        ms(r.latencyMicros(), 50), ms(r.latencyMicros(), 99), ms(r.latencyMicros(), 99.9),
+                        failure(r.failure())));
+            }
+            for (FrameLoad.Result r : clusterLatency) {
+                OptionalDouble same = clusterLatency.stream()
+                        .filter(x -> x.pairs() == r.pairs() && !x.target().contains("<->"))
+                        .mapToDouble(x -> x.latencyMicros().getValueAtPercentile(99)).findFirst();
+                md.append(String.format(Locale.ROOT, "| %d | %s, open loop at %s/s | %s | | %d | %d | %d | %s | %s | %s | %s |%s\n",
+                        r.pairs(), r.target(), num(r.offeredPerSecond()), num(r.framesPerSecond()),
+                        r.lost(), r.misrouted(), r.outOfOrder(),
+                        ms(r.latencyMicros(), 50), ms(r.latencyMicros(), 99), ms(r.latencyMicros(), 99.9),
+                        r.target().contains("<->") ? ratio(r.latencyMicros().getValueAtPercentile(99), same) : "",
+                        failure(r.failure())));
+            }
+            md.append('\n');
+        }
         if (!notes.isEmpty()) {
             md.append("## Notes\n\n");
             for (String n : notes) {
@@ -134,6 +166,12 @@ final class Report {
     void write(Path dir) throws IOException {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("results.md"), markdown(), StandardCharsets.UTF_8);
+        for (IdleConnections.Result r : idle) {
+            if (!r.histogram().isEmpty()) {
+                Files.writeString(dir.resolve("idle-heap-histogram.txt"), "# " + r.target() + ", " + r.count()
+                        + " idle connections open (jcmd GC.class_histogram)\n" + r.histogram(), StandardCharsets.UTF_8);
+            }
+        }
         Charts.throughput(throughput, dir.resolve("throughput.png"));
         Charts.latency(latency, dir.resolve("latency.png"));
     }

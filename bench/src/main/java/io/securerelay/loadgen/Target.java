@@ -44,6 +44,7 @@ final class Target implements AutoCloseable {
     private final Path log;
     private final boolean jvm;
     private final Duration startTime;
+    private final List<URI> instances = new ArrayList<>();
 
     private Target(String name, Kind kind, URI uri, Process process, Path log, boolean jvm, Duration startTime) {
         this.name = name;
@@ -73,6 +74,38 @@ final class Target implements AutoCloseable {
                 work.resolve("relay-" + port + ".out"), "relay ready at wss://", bootTimeout, true);
     }
 
+    /**
+     * A local cluster of {@code instances} relays as {@code ./secure-relay cluster N} starts it, on
+     * free ports, with the benchmark settings. The returned target owns the launcher process (close
+     * it to stop every instance); {@link #instance(int)} gives each instance's own address.
+     */
+    static Target payaraCluster(Path root, Path work, int instances, Duration bootTimeout)
+            throws IOException, InterruptedException {
+        List<String> specs = new ArrayList<>();
+        List<URI> uris = new ArrayList<>();
+        for (int i = 0; i < instances; i++) {
+            int tls = freePort();
+            specs.add(tls + ":" + freePort() + ":" + freePort());
+            uris.add(URI.create("wss://localhost:" + tls + "/relay"));
+        }
+        ProcessBuilder pb = new ProcessBuilder("bash", root.resolve("secure-relay").toString(), "cluster",
+                String.valueOf(instances)).directory(root.toFile());
+        pb.environment().put("RELAY_CLUSTER_PORTS", String.join(",", specs));
+        pb.environment().put("RELAY_CLUSTER_NAME", "secure-relay-bench-" + ProcessHandle.current().pid());
+        pb.environment().put("RELAY_CLUSTER_ROOTDIR", work.resolve("cluster").toString());
+        pb.environment().put("RELAY_PROPERTIES", root.resolve("bench/relay-bench.properties").toString());
+        Target t = start("relay cluster (" + instances + " Payara Micro instances)", Kind.RELAY, uris.get(0), pb,
+                work.resolve("cluster-" + uris.get(0).getPort() + ".out"), "relay ready at wss://", bootTimeout, true,
+                instances);
+        t.instances.addAll(uris);
+        return t;
+    }
+
+    /** Instance {@code i} of a cluster target (the same target, another address). */
+    Target instance(int i) {
+        return new Target("cluster instance " + (char) ('A' + i), kind, instances.get(i), process, log, jvm, startTime);
+    }
+
     /** The baseline a user might pick instead: bench/node/ws-relay.js, the same protocol on Node's ws. */
     static Target nodeRelay(Path root, Path work) throws IOException, InterruptedException {
         return node("Node ws relay", Kind.RELAY, "ws-relay.js", root, work);
@@ -96,11 +129,18 @@ final class Target implements AutoCloseable {
 
     private static Target start(String name, Kind kind, URI uri, ProcessBuilder pb, Path log, String readyLine,
             Duration timeout, boolean jvm) throws IOException, InterruptedException {
+        return start(name, kind, uri, pb, log, readyLine, timeout, jvm, 1);
+    }
+
+    /** Starts the process and waits for {@code readyLines} lines starting with {@code readyLine}. */
+    private static Target start(String name, Kind kind, URI uri, ProcessBuilder pb, Path log, String readyLine,
+            Duration timeout, boolean jvm, int readyLines) throws IOException, InterruptedException {
         Files.createDirectories(log.getParent());
         pb.redirectErrorStream(true);
         long t0 = System.nanoTime();
         Process p = pb.start();
         CompletableFuture<Void> ready = new CompletableFuture<>();
+        int[] seen = {0};
         Thread reader = new Thread(() -> {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
                  var out = Files.newBufferedWriter(log, StandardCharsets.UTF_8)) {
@@ -109,7 +149,7 @@ final class Target implements AutoCloseable {
                     out.write(line);
                     out.newLine();
                     out.flush();
-                    if (line.startsWith(readyLine)) {
+                    if (line.startsWith(readyLine) && ++seen[0] >= readyLines) {
                         ready.complete(null);
                     }
                 }
@@ -185,6 +225,20 @@ final class Target implements AutoCloseable {
             throw new IllegalStateException("cannot read the heap of " + name + " from: " + info);
         }
         return OptionalLong.of(Long.parseLong(m.group(1)) * 1024);
+    }
+
+    /** The top of the serving JVM's live-object histogram ({@code jcmd GC.class_histogram}); empty for Node. */
+    String classHistogram(int lines) throws IOException, InterruptedException {
+        if (!jvm) {
+            return "";
+        }
+        String all = run(List.of(jcmd(), String.valueOf(serverProcess().pid()), "GC.class_histogram"));
+        String dump = System.getenv("BENCH_HEAP_DUMP");
+        if (dump != null && !dump.isEmpty()) {
+            // For memory investigations: a full heap dump (HPROF) at the same moment.
+            run(List.of(jcmd(), String.valueOf(serverProcess().pid()), "GC.heap_dump", dump));
+        }
+        return all.lines().limit(lines).collect(java.util.stream.Collectors.joining("\n", "", "\n"));
     }
 
     private static String jcmd() {
