@@ -48,13 +48,14 @@ public final class IdentityPublicKey {
      * @throws InvalidPublicKeyException if it is not a valid point
      */
     public static IdentityPublicKey fromPoint(byte[] point) throws InvalidPublicKeyException {
-        P256.validatePoint(point); // every call, cached or not
-        ByteBuffer k = ByteBuffer.wrap(point.clone());
+        byte[] p = point == null ? null : point.clone(); // validate, look up and decode the same bytes
+        P256.validatePoint(p); // every call, cached or not
+        ByteBuffer k = ByteBuffer.wrap(p);
         IdentityPublicKey known = recent(k);
         if (known != null) {
             return known;
         }
-        return remember(k, new IdentityPublicKey(P256.decodePoint(point)));
+        return remember(k, new IdentityPublicKey(P256.decodePoint(p)));
     }
 
     /**

@@ -57,6 +57,7 @@ class IdentityPublicKeyTest {
         compressed[0] = (byte) (0x02 | (point[64] & 1));
         assertThrows(InvalidPublicKeyException.class, () -> IdentityPublicKey.fromPoint(offCurve));
         assertThrows(InvalidPublicKeyException.class, () -> IdentityPublicKey.fromPoint(compressed));
+        assertThrows(InvalidPublicKeyException.class, () -> IdentityPublicKey.fromPoint(null));
         byte[] spki = P256.spkiOfPoint(point);
         byte[] longForm = new byte[spki.length + 1]; // same key, SEQUENCE length in non-minimal long form
         longForm[0] = 0x30;
