@@ -49,6 +49,12 @@ public final class P256 {
 
     private static final ECNamedCurveParameterSpec SPEC = ECNamedCurveTable.getParameterSpec(CURVE_NAME);
     private static final String BC = CryptoProviders.BC;
+    /**
+     * DER header of a P-256 SubjectPublicKeyInfo: SEQUENCE(89) { SEQUENCE(19) { OID id-ecPublicKey,
+     * OID prime256v1 }, BIT STRING(66, no unused bits) } -- the 65-byte point follows.
+     */
+    private static final byte[] SPKI_HEADER = java.util.HexFormat.of().parseHex(
+            "3059301306072a8648ce3d020106082a8648ce3d030107034200");
 
     static {
         CryptoProviders.installBouncyCastle();
@@ -73,6 +79,24 @@ public final class P256 {
      * @throws InvalidPublicKeyException if it is not a valid P-256 point in that encoding
      */
     public static ECPublicKey decodePoint(byte[] encoded) throws InvalidPublicKeyException {
+        ECPoint p = validPoint(encoded);
+        try {
+            return (ECPublicKey) KeyFactory.getInstance("EC", BC).generatePublic(new ECPublicKeySpec(p, SPEC));
+        } catch (GeneralSecurityException e) {
+            throw new AssertionError("EC key factory failed on a validated point", e);
+        }
+    }
+
+    /**
+     * Validates a 65-byte uncompressed point exactly as {@link #decodePoint} does, without building a
+     * key object (for callers that may already hold a key object for these exact bytes).
+     * @throws InvalidPublicKeyException if it is not a valid P-256 point in that encoding
+     */
+    public static void validatePoint(byte[] encoded) throws InvalidPublicKeyException {
+        validPoint(encoded);
+    }
+
+    private static ECPoint validPoint(byte[] encoded) throws InvalidPublicKeyException {
         if (encoded == null || encoded.length != POINT_LEN || encoded[0] != 0x04) {
             throw new InvalidPublicKeyException("public key is not a 65-byte uncompressed P-256 point");
         }
@@ -85,11 +109,7 @@ public final class P256 {
         if (p.isInfinity() || !p.isValid()) {
             throw new InvalidPublicKeyException("public key is not a valid P-256 point");
         }
-        try {
-            return (ECPublicKey) KeyFactory.getInstance("EC", BC).generatePublic(new ECPublicKeySpec(p, SPEC));
-        } catch (GeneralSecurityException e) {
-            throw new AssertionError("EC key factory failed on a validated point", e);
-        }
+        return p;
     }
 
     /**
@@ -121,6 +141,13 @@ public final class P256 {
 
     /** @return the 65-byte uncompressed encoding of a P-256 public key. */
     public static byte[] encodePoint(PublicKey key) {
+        if (key instanceof org.bouncycastle.jce.interfaces.ECPublicKey) {
+            // BouncyCastle keys hold the point itself: no detour through java.security.spec.ECPoint.
+            byte[] out = ((org.bouncycastle.jce.interfaces.ECPublicKey) key).getQ().getEncoded(false);
+            if (out.length == POINT_LEN) {
+                return out;
+            }
+        }
         ECPublicKey ec = (ECPublicKey) key;
         byte[] out = new byte[POINT_LEN];
         out[0] = 0x04;
@@ -131,11 +158,23 @@ public final class P256 {
 
     /** @return the DER SubjectPublicKeyInfo of a P-256 public key (named-curve form). */
     public static byte[] encodeSpki(PublicKey key) {
-        try {
-            return decodePoint(encodePoint(key)).getEncoded();
-        } catch (InvalidPublicKeyException e) {
-            throw new AssertionError("own public key invalid", e);
+        return spkiOfPoint(encodePoint(key));
+    }
+
+    /**
+     * The DER SubjectPublicKeyInfo (id-ecPublicKey, named curve prime256v1, uncompressed point) of a
+     * 65-byte point: for this one curve and encoding it is a fixed 26-byte header followed by the point.
+     * The caller passes a point it has validated (or its own); the result is what {@link #decodeSpki}
+     * accepts.
+     * @throws IllegalArgumentException unless {@code point} is 65 bytes starting with 0x04
+     */
+    public static byte[] spkiOfPoint(byte[] point) {
+        if (point == null || point.length != POINT_LEN || point[0] != 0x04) {
+            throw new IllegalArgumentException("not a 65-byte uncompressed point");
         }
+        byte[] out = Arrays.copyOf(SPKI_HEADER, SPKI_HEADER.length + POINT_LEN);
+        System.arraycopy(point, 0, out, SPKI_HEADER.length, POINT_LEN);
+        return out;
     }
 
     /**
