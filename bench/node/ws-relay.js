@@ -18,6 +18,10 @@
 // address (4013), keep-alive pings and the idle timeout (4004), metrics, admin console.
 // No logging per frame; one allocation and one copy per forwarded frame (to build DELIVER).
 //
+// For tests that play a faulty relay (never in a benchmark): --fault KIND:N spoils every Nth
+// forwarded frame: drop (not sent), dup (sent twice), reorder (held back and sent after the next
+// one to the same receiver), misroute (delivered to its own sender instead of its target).
+//
 // Run (from the repository root; `npm install` in bench/node first):
 //   node bench/node/ws-relay.js --port 9443 --pfx certs/generated/relay.p12 \
 //        --passfile certs/generated/relay.pass [--host 127.0.0.1] [--max-queued 1048576]
@@ -46,6 +50,13 @@ const host = arg('--host', '127.0.0.1');
 const pfxFile = arg('--pfx');
 const passFile = arg('--passfile');
 const maxQueued = Number(arg('--max-queued', String(1024 * 1024)));
+const faultSpec = arg('--fault', '');
+const faultMatch = /^(drop|dup|reorder|misroute):([1-9][0-9]*)$/.exec(faultSpec);
+if (faultSpec && !faultMatch) usage('--fault is KIND:N with KIND drop, dup, reorder or misroute');
+const faultKind = faultMatch ? faultMatch[1] : null;
+const faultEvery = faultMatch ? Number(faultMatch[2]) : 0;
+let forwarded = 0;
+let heldBack = null;
 if (!Number.isInteger(port) || port < 0 || port > 65535) usage('--port is required (0 to 65535)');
 if (!pfxFile || !passFile) usage('--pfx and --passfile are required');
 if (!Number.isInteger(maxQueued) || maxQueued < 0) usage('--max-queued is a byte count (0: no limit)');
@@ -198,7 +209,21 @@ wss.on('connection', (ws) => {
       out[1] = T_DELIVER;
       conn.id.copy(out, 2);
       data.copy(out, HEADER_LEN, HEADER_LEN, len);
+      if (faultKind !== null && ++forwarded % faultEvery === 0) {
+        if (faultKind === 'drop') return;
+        if (faultKind === 'dup') tws.send(out);
+        if (faultKind === 'misroute') { ws.send(out); return; }
+        if (faultKind === 'reorder') {
+          if (heldBack !== null) heldBack.tws.send(heldBack.out); // one frame held at a time
+          heldBack = { tws, out };
+          return;
+        }
+      }
       tws.send(out);
+      if (heldBack !== null && heldBack.tws === tws) {
+        heldBack.tws.send(heldBack.out);
+        heldBack = null;
+      }
     } else if (type === T_REGISTER) {
       if (len !== REGISTER_LEN) {
         closeWith(1002, 'REGISTER frame of ' + len + ' bytes; it has exactly ' + REGISTER_LEN);

@@ -55,6 +55,7 @@ final class FrameLoad implements AutoCloseable {
     private volatile long recordFrom = Long.MAX_VALUE;
     private volatile long recordUntil = Long.MAX_VALUE;
     private volatile int window;
+    private Duration drainTimeout = Duration.ofSeconds(15);
 
     private FrameLoad(Target target, Target sideB, int pairs, int size, Clients clients, Duration connectTimeout)
             throws InterruptedException {
@@ -102,6 +103,12 @@ final class FrameLoad implements AutoCloseable {
     static FrameLoad open(Target target, Target sideB, int pairs, int size, Clients clients)
             throws InterruptedException {
         return new FrameLoad(target, sideB, pairs, size, clients, Duration.ofSeconds(60 + pairs / 10));
+    }
+
+    /** How long the end of a run waits for frames still in flight (15 s unless changed). */
+    FrameLoad drainTimeout(Duration timeout) {
+        this.drainTimeout = timeout;
+        return this;
     }
 
     /** Closed loop: every flow keeps {@code window} frames in flight for warm-up plus measurement. */
@@ -172,7 +179,7 @@ final class FrameLoad implements AutoCloseable {
         long atEnd = received.sum();
         running = false;
         // Drain: every frame sent must arrive; wait for the ones still in flight.
-        long drainDeadline = System.nanoTime() + 15_000_000_000L;
+        long drainDeadline = System.nanoTime() + drainTimeout.toNanos();
         while (System.nanoTime() < drainDeadline && failure.get() == null && !drained()) {
             LockSupport.parkNanos(10_000_000L);
         }
@@ -180,15 +187,14 @@ final class FrameLoad implements AutoCloseable {
         long got = 0;
         long outOfOrder = 0;
         long duplicates = 0;
-        long gaps = 0;
+        long lost = 0;
         for (Flow f : flows) {
             sent += f.sent.get();
             got += f.received.get();
-            outOfOrder += f.outOfOrder;
-            duplicates += f.duplicates;
-            gaps += f.gaps;
+            outOfOrder += f.outOfOrder();
+            duplicates += f.duplicates();
+            lost += f.lost();
         }
-        long lost = Math.max(sent - (got - duplicates), gaps);
         double seconds = measuredFrom < 0 ? 0 : (measuredUntil - measuredFrom) / 1e9;
         double rate = seconds == 0 ? 0 : (atEnd - atStart) / seconds;
         return new Result(label, pairs, schedule, offered, rate, sent, got, lost, misrouted.get(), outOfOrder,
@@ -197,7 +203,7 @@ final class FrameLoad implements AutoCloseable {
 
     private boolean drained() {
         for (Flow f : flows) {
-            if (f.received.get() - f.duplicates < f.sent.get()) {
+            if (f.lost() > 0) {
                 return false;
             }
         }
@@ -263,11 +269,13 @@ final class FrameLoad implements AutoCloseable {
         final byte[] header;
         final AtomicLong sent = new AtomicLong();
         final AtomicLong received = new AtomicLong();
-        // Written by the receiving connection's thread only (one message at a time).
+        // Guarded by this flow's lock (written by the receiving connection's thread, one message
+        // at a time; read when the run ends).
         long expected;
-        volatile long outOfOrder;
-        volatile long duplicates;
-        volatile long gaps;
+        long outOfOrder;
+        long duplicates;
+        /** Sequence numbers skipped over by a later frame: lost unless they still arrive (late). */
+        final java.util.TreeSet<Long> missing = new java.util.TreeSet<>();
 
         Flow(int pair, int dir, WsConnection from, WsConnection to, byte[] fromId, byte[] header) {
             this.pair = pair;
@@ -292,17 +300,34 @@ final class FrameLoad implements AutoCloseable {
             from.send(b);
         }
 
-        void arrived(long seq) {
+        synchronized void arrived(long seq) {
             if (seq == expected) {
                 expected++;
             } else if (seq > expected) {
-                gaps += seq - expected;
+                for (long s = expected; s < seq; s++) {
+                    missing.add(s);
+                }
                 outOfOrder++;
                 expected = seq + 1;
+            } else if (missing.remove(seq)) {
+                outOfOrder++; // late: it was skipped over, now it is here
             } else {
                 duplicates++;
             }
             received.incrementAndGet();
+        }
+
+        /** Frames sent that never arrived: skipped over and never late, or after the last one seen. */
+        synchronized long lost() {
+            return missing.size() + Math.max(0, sent.get() - expected);
+        }
+
+        synchronized long outOfOrder() {
+            return outOfOrder;
+        }
+
+        synchronized long duplicates() {
+            return duplicates;
         }
     }
 

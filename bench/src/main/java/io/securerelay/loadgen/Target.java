@@ -111,18 +111,28 @@ final class Target implements AutoCloseable {
         return node("Node ws relay", Kind.RELAY, "ws-relay.js", root, work);
     }
 
+    /**
+     * The Node relay spoiling every Nth frame ({@code fault} is {@code KIND:N}, KIND one of drop,
+     * dup, reorder, misroute): only for tests that check the harness notices.
+     */
+    static Target faultyNodeRelay(Path root, Path work, String fault) throws IOException, InterruptedException {
+        return node("faulty Node relay (" + fault + ")", Kind.RELAY, "ws-relay.js", root, work, "--fault", fault);
+    }
+
     /** The floor: bench/node/wss-echo.js, a TLS WebSocket echo without any routing. */
     static Target tlsEcho(Path root, Path work) throws IOException, InterruptedException {
         return node("direct TLS echo", Kind.ECHO, "wss-echo.js", root, work);
     }
 
-    private static Target node(String name, Kind kind, String script, Path root, Path work)
+    private static Target node(String name, Kind kind, String script, Path root, Path work, String... extra)
             throws IOException, InterruptedException {
         int port = freePort();
         Path certs = root.resolve("certs/generated");
-        ProcessBuilder pb = new ProcessBuilder("node", root.resolve("bench/node").resolve(script).toString(),
+        List<String> command = new ArrayList<>(List.of("node", root.resolve("bench/node").resolve(script).toString(),
                 "--port", String.valueOf(port), "--host", "127.0.0.1",
-                "--pfx", certs.resolve("relay.p12").toString(), "--passfile", certs.resolve("relay.pass").toString());
+                "--pfx", certs.resolve("relay.p12").toString(), "--passfile", certs.resolve("relay.pass").toString()));
+        command.addAll(List.of(extra));
+        ProcessBuilder pb = new ProcessBuilder(command);
         return start(name, kind, URI.create("wss://localhost:" + port + "/relay"), pb,
                 work.resolve(script + "-" + port + ".out"), "listening", Duration.ofSeconds(30), false);
     }

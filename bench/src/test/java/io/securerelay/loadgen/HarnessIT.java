@@ -1,6 +1,7 @@
 package io.securerelay.loadgen;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +13,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The benchmark harness itself, on short runs against real targets: the Node ws relay and TLS
@@ -57,6 +60,42 @@ class HarnessIT {
             assertEquals(r.sent(), r.received(), "every frame sent arrived once");
             assertTrue(r.framesPerSecond() > 0);
             assertTrue(r.latencyMicros().getTotalCount() > 0);
+        }
+    }
+
+    /**
+     * The harness against a relay that spoils every 40th frame: each fault shows in its own
+     * counter, and the run is not reported clean. Without this, a clean result would prove nothing.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"drop", "dup", "reorder", "misroute"})
+    void aFaultyRelayIsCaught(String kind) throws Exception {
+        try (Target faulty = Target.faultyNodeRelay(ROOT, WORK, kind + ":40");
+             FrameLoad load = FrameLoad.open(faulty, 2, 1024, clients).drainTimeout(Duration.ofSeconds(2))) {
+            FrameLoad.Result r = load.closedLoop(8, Duration.ZERO, Duration.ofMillis(1500), QUIET);
+            assertFalse(r.clean(), r.toString());
+            switch (kind) {
+                case "drop" -> {
+                    assertTrue(r.lost() > 0, r.toString());
+                    assertEquals(0, r.duplicates(), r.toString());
+                    assertEquals(0, r.misrouted(), r.toString());
+                }
+                case "dup" -> {
+                    assertTrue(r.duplicates() > 0, r.toString());
+                    assertEquals(0, r.lost(), r.toString());
+                }
+                case "reorder" -> {
+                    // A frame held back and sent one later is late, not lost and not a duplicate.
+                    assertTrue(r.outOfOrder() > 0, r.toString());
+                    assertEquals(0, r.duplicates(), r.toString());
+                    assertTrue(r.lost() <= 1, "at most the frame still held back at the end: " + r);
+                }
+                case "misroute" -> {
+                    assertTrue(r.misrouted() > 0, r.toString());
+                    assertTrue(r.lost() > 0, "a misrouted frame never reaches its receiver: " + r);
+                }
+                default -> throw new AssertionError(kind);
+            }
         }
     }
 
