@@ -46,13 +46,9 @@
 const fs = require('fs');
 const crypto = require('crypto');
 const WebSocket = require('ws');
+const { arg } = require('./common');
 
 // ---- arguments ------------------------------------------------------------------------------
-
-function arg(name, fallback) {
-  const i = process.argv.indexOf(name);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
-}
 
 function usage(message) {
   process.stderr.write('load: ' + message + '\nusage: load.js --url wss://localhost:PORT/relay --ca ca.pem '

@@ -29,26 +29,12 @@
 // (--port 0 picks a free port). SIGTERM or SIGINT: closes every connection (1001) and exits 0.
 'use strict';
 
-const fs = require('fs');
-const https = require('https');
 const crypto = require('crypto');
-const { WebSocketServer } = require('ws');
+const { arg, usageOf, serverArgs, startServer } = require('./common');
 
-function arg(name, fallback) {
-  const i = process.argv.indexOf(name);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
-}
-
-function usage(message) {
-  process.stderr.write('ws-relay: ' + message + '\nusage: ws-relay.js --port N --pfx relay.p12 '
-    + '--passfile relay.pass [--host 127.0.0.1] [--max-queued BYTES]\n');
-  process.exit(2);
-}
-
-const port = Number(arg('--port', ''));
-const host = arg('--host', '127.0.0.1');
-const pfxFile = arg('--pfx');
-const passFile = arg('--passfile');
+const usage = usageOf('ws-relay', 'ws-relay.js --port N --pfx relay.p12 --passfile relay.pass '
+  + '[--host 127.0.0.1] [--max-queued BYTES] [--fault KIND:N]');
+const listen = serverArgs(usage);
 const maxQueued = Number(arg('--max-queued', String(1024 * 1024)));
 const faultSpec = arg('--fault', '');
 const faultMatch = /^(drop|dup|reorder|misroute):([1-9][0-9]*)$/.exec(faultSpec);
@@ -57,8 +43,6 @@ const faultKind = faultMatch ? faultMatch[1] : null;
 const faultEvery = faultMatch ? Number(faultMatch[2]) : 0;
 let forwarded = 0;
 let heldBack = null;
-if (!Number.isInteger(port) || port < 0 || port > 65535) usage('--port is required (0 to 65535)');
-if (!pfxFile || !passFile) usage('--pfx and --passfile are required');
 if (!Number.isInteger(maxQueued) || maxQueued < 0) usage('--max-queued is a byte count (0: no limit)');
 
 // Protocol constants (docs/PROTOCOL.md part 1).
@@ -113,30 +97,8 @@ function verifyRegister(frame, nonce) {
   return crypto.createHash('sha256').update(pub).digest().subarray(0, ID_LEN);
 }
 
-const server = https.createServer({
-  pfx: fs.readFileSync(pfxFile),
-  passphrase: fs.readFileSync(passFile, 'utf8').trim(),
-  minVersion: 'TLSv1.2',
-  // AEAD suites only (TLS 1.3 suites are all AEAD).
-  ciphers: 'TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256:'
-    + 'ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES128-GCM-SHA256:'
-    + 'ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305',
-});
-// Plain HTTPS requests (no Upgrade): nothing here.
-server.on('request', (req, res) => {
-  res.writeHead(426, { 'Content-Type': 'text/plain', Connection: 'close' });
-  res.end('WebSocket only: wss://HOST:PORT/relay\n');
-});
-
-const wss = new WebSocketServer({
-  server,
-  path: '/relay',
-  maxPayload: MAX_FRAME,
-  perMessageDeflate: false,
-  clientTracking: true,
-  // Browsers always send Origin; the relay's allowlist is empty by default.
-  verifyClient: (info, done) => (info.req.headers.origin === undefined ? done(true) : done(false, 403)),
-});
+const wss = startServer({ prog: 'ws-relay', ...listen, path: '/relay', maxPayload: MAX_FRAME,
+  shutdownReason: 'relay shutting down' });
 
 // Session ID (16 bytes as a latin1 string) -> connection state object.
 const routes = new Map();
@@ -259,30 +221,3 @@ wss.on('connection', (ws) => {
   ws.on('close', () => forget(conn));
   ws.on('error', () => { /* a peer's bad frames or resets: `ws` closes the connection itself */ });
 });
-
-wss.on('error', (err) => {
-  process.stderr.write('ws-relay: ' + err.message + '\n');
-  process.exit(1);
-});
-
-server.on('tlsClientError', () => { /* failed handshakes: the client's problem, nothing to log per connection */ });
-
-server.listen(port, host, () => {
-  process.stdout.write('listening ' + server.address().port + '\n');
-});
-
-let stopping = false;
-function stop() {
-  if (stopping) return;
-  stopping = true;
-  for (const client of wss.clients) client.close(1001, 'relay shutting down');
-  server.close();
-  wss.close();
-  // Give the close frames a moment, then go even if some peer does not answer.
-  setTimeout(() => {
-    for (const client of wss.clients) client.terminate();
-    process.exit(0);
-  }, 500).unref();
-}
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);

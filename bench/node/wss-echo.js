@@ -11,47 +11,10 @@
 // (--port 0 picks a free port). SIGTERM or SIGINT: closes every connection (1001) and exits 0.
 'use strict';
 
-const fs = require('fs');
-const https = require('https');
-const { WebSocketServer } = require('ws');
+const { usageOf, serverArgs, startServer } = require('./common');
 
-function arg(name, fallback) {
-  const i = process.argv.indexOf(name);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
-}
-
-function usage(message) {
-  process.stderr.write('wss-echo: ' + message + '\nusage: wss-echo.js --port N --pfx relay.p12 '
-    + '--passfile relay.pass [--host 127.0.0.1]\n');
-  process.exit(2);
-}
-
-const port = Number(arg('--port', ''));
-const host = arg('--host', '127.0.0.1');
-const pfxFile = arg('--pfx');
-const passFile = arg('--passfile');
-if (!Number.isInteger(port) || port < 0 || port > 65535) usage('--port is required (0 to 65535)');
-if (!pfxFile || !passFile) usage('--pfx and --passfile are required');
-
-const server = https.createServer({
-  pfx: fs.readFileSync(pfxFile),
-  passphrase: fs.readFileSync(passFile, 'utf8').trim(),
-  minVersion: 'TLSv1.2',
-  ciphers: 'TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256:'
-    + 'ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES128-GCM-SHA256:'
-    + 'ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305',
-});
-server.on('request', (req, res) => {
-  res.writeHead(426, { 'Content-Type': 'text/plain', Connection: 'close' });
-  res.end('WebSocket only\n');
-});
-
-const wss = new WebSocketServer({
-  server,
-  maxPayload: 65554,
-  perMessageDeflate: false,
-  verifyClient: (info, done) => (info.req.headers.origin === undefined ? done(true) : done(false, 403)),
-});
+const usage = usageOf('wss-echo', 'wss-echo.js --port N --pfx relay.p12 --passfile relay.pass [--host 127.0.0.1]');
+const wss = startServer({ prog: 'wss-echo', ...serverArgs(usage), maxPayload: 65554, shutdownReason: 'going away' });
 
 wss.on('connection', (ws) => {
   ws.on('message', (data, isBinary) => {
@@ -63,28 +26,3 @@ wss.on('connection', (ws) => {
   });
   ws.on('error', () => { /* `ws` closes the connection itself */ });
 });
-
-wss.on('error', (err) => {
-  process.stderr.write('wss-echo: ' + err.message + '\n');
-  process.exit(1);
-});
-server.on('tlsClientError', () => {});
-
-server.listen(port, host, () => {
-  process.stdout.write('listening ' + server.address().port + '\n');
-});
-
-let stopping = false;
-function stop() {
-  if (stopping) return;
-  stopping = true;
-  for (const client of wss.clients) client.close(1001, 'going away');
-  server.close();
-  wss.close();
-  setTimeout(() => {
-    for (const client of wss.clients) client.terminate();
-    process.exit(0);
-  }, 500).unref();
-}
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
