@@ -41,17 +41,15 @@ final class Target implements AutoCloseable {
     private final Kind kind;
     private final URI uri;
     private final Process process;
-    private final Path log;
     private final boolean jvm;
     private final Duration startTime;
     private final List<URI> instances = new ArrayList<>();
 
-    private Target(String name, Kind kind, URI uri, Process process, Path log, boolean jvm, Duration startTime) {
+    private Target(String name, Kind kind, URI uri, Process process, boolean jvm, Duration startTime) {
         this.name = name;
         this.kind = kind;
         this.uri = uri;
         this.process = process;
-        this.log = log;
         this.jvm = jvm;
         this.startTime = startTime;
     }
@@ -103,7 +101,7 @@ final class Target implements AutoCloseable {
 
     /** Instance {@code i} of a cluster target (the same target, another address). */
     Target instance(int i) {
-        return new Target("cluster instance " + (char) ('A' + i), kind, instances.get(i), process, log, jvm, startTime);
+        return new Target("cluster instance " + (char) ('A' + i), kind, instances.get(i), process, jvm, startTime);
     }
 
     /** The baseline a user might pick instead: bench/node/ws-relay.js, the same protocol on Node's ws. */
@@ -176,7 +174,7 @@ final class Target implements AutoCloseable {
             destroyTree(p);
             throw new IllegalStateException(name + " did not start in " + timeout.toSeconds() + " s (see " + log + ")", e);
         }
-        return new Target(name, kind, uri, p, log, jvm, Duration.ofNanos(System.nanoTime() - t0));
+        return new Target(name, kind, uri, p, jvm, Duration.ofNanos(System.nanoTime() - t0));
     }
 
     String name() {
@@ -263,10 +261,6 @@ final class Target implements AutoCloseable {
             throw new IOException(String.join(" ", command) + " failed: " + out);
         }
         return out;
-    }
-
-    boolean isAlive() {
-        return process.isAlive();
     }
 
     @Override
