@@ -1,7 +1,7 @@
 package io.securerelay.relay;
 
 import io.securerelay.protocol.relay.RelayCloseCodes;
-import jakarta.inject.Inject;
+import jakarta.enterprise.inject.spi.CDI;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.OnClose;
 import jakarta.websocket.OnError;
@@ -19,7 +19,8 @@ import java.util.logging.Logger;
 /**
  * The relay's WebSocket endpoint at {@code /relay}: a thin adapter between the container and the
  * {@link Router}, applying the per-connection limits (frame size, rate, connections per address,
- * registration timeout, keep-alive). One instance per connection.
+ * registration timeout, keep-alive). One instance per connection, made by
+ * {@link RelayEndpointConfigurator#getEndpointInstance} from beans looked up once.
  */
 @ServerEndpoint(value = "/relay", configurator = RelayEndpointConfigurator.class)
 public class RelayEndpoint {
@@ -32,20 +33,11 @@ public class RelayEndpoint {
 
     private static final Logger LOG = Logger.getLogger(RelayEndpoint.class.getName());
 
-    @Inject
-    Router router;
-
-    @Inject
-    RelaySettings settings;
-
-    @Inject
-    AddressLimiter addresses;
-
-    @Inject
-    RelayScheduler scheduler;
-
-    @Inject
-    RelayMetrics metrics;
+    private final Router router;
+    private final RelaySettings settings;
+    private final AddressLimiter addresses;
+    private final RelayScheduler scheduler;
+    private final RelayMetrics metrics;
 
     private final AtomicBoolean finished = new AtomicBoolean();
     private RelayConnection connection;
@@ -53,6 +45,23 @@ public class RelayEndpoint {
     private String address;
     private boolean addressCounted;
     private RelayCounters counters;
+
+    /**
+     * For a container that creates endpoints itself: the application's beans through
+     * {@link CDI#current()}. The relay's {@link RelayEndpointConfigurator} uses the other
+     * constructor, so Tyrus does not build a CDI injection target for every connection.
+     */
+    public RelayEndpoint() {
+        this(EndpointServices.fromCdi());
+    }
+
+    RelayEndpoint(EndpointServices services) {
+        this.router = services.router();
+        this.settings = services.settings();
+        this.addresses = services.addresses();
+        this.scheduler = services.scheduler();
+        this.metrics = services.metrics();
+    }
 
     @OnOpen
     public void onOpen(Session session) {
