@@ -2,6 +2,9 @@ package io.securerelay.relay;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
+import jakarta.servlet.ServletContext;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -14,6 +17,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 @ApplicationScoped
 public class RelayScheduler {
+
+    /** The servlet context attribute of the WebSocket server container (Jakarta WebSocket 2.1). */
+    static final String SERVER_CONTAINER = "jakarta.websocket.server.ServerContainer";
 
     private final ScheduledThreadPoolExecutor executor;
     private final TyrusIdleTimers tyrusTimers;
@@ -41,6 +47,14 @@ public class RelayScheduler {
      */
     boolean adoptTyrusTimers(jakarta.websocket.Session session) {
         return tyrusTimers.adopt(session);
+    }
+
+    /**
+     * At start: the application's WebSocket container gets the plain timer executor too, for the
+     * idle timer each new Tyrus session schedules in its constructor ({@link TyrusIdleTimers}).
+     */
+    void adoptWebSocketContainer(@Observes @Initialized(ApplicationScoped.class) ServletContext context) {
+        tyrusTimers.adoptContainer(context.getAttribute(SERVER_CONTAINER));
     }
 
     /** Timers for one new connection. */

@@ -82,4 +82,22 @@ class TyrusIdleTimersTest {
         Field f = Class.forName("org.glassfish.tyrus.core.TyrusSession").getDeclaredField("service");
         assertEquals(ScheduledExecutorService.class, f.getType());
     }
+
+    @Test
+    void aTyrusContainerHandsOutThisExecutorToNewSessions() {
+        org.glassfish.tyrus.client.ClientManager container = org.glassfish.tyrus.client.ClientManager.createClient();
+        try {
+            assertTrue(timers.adoptContainer(container), "Tyrus' BaseContainer still has managedScheduledExecutorService");
+            assertTrue(container.getScheduledExecutorService() == timers,
+                    "what a new TyrusSession takes as its timer executor");
+        } finally {
+            container.shutdown();
+        }
+    }
+
+    @Test
+    void somethingElseIsLeftAlone() {
+        assertFalse(timers.adoptContainer(new Object()));
+        assertFalse(timers.adoptContainer(null));
+    }
 }
