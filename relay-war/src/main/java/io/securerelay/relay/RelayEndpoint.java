@@ -92,6 +92,7 @@ public class RelayEndpoint {
             }
         });
         KeepAlive keepAlive = new KeepAlive(settings.pingInterval(), settings.idleTimeout());
+        GrizzlyTlsBuffers.Handle tlsBuffers = GrizzlyTlsBuffers.forSession(session);
         timers.every(keepAlive.pingInterval(), () -> {
             if (c.state() == RelayConnection.State.CLOSED) {
                 return;
@@ -99,13 +100,16 @@ public class RelayEndpoint {
             switch (keepAlive.decide(clock.millis(), c.lastHeardMillis())) {
                 case CLOSE:
                     c.peer().close(RelayCloseCodes.IDLE_TIMEOUT, "idle timeout");
-                    break;
+                    return;
                 case PING:
                     c.peer().ping();
                     break;
                 default:
                     break;
             }
+            // Grizzly keeps the TLS buffer of the connection's last write (this ping's, or the
+            // last frame's) until its next write: let go of it, on this thread that holds no lock.
+            tlsBuffers.release();
         });
         router.onOpen(connection);
     }

@@ -25,6 +25,7 @@ public class RelayMetrics {
     public static final String FRAMES_RELAYED = "relay.frames.relayed";
     public static final String BYTES_RELAYED = "relay.bytes.relayed";
     public static final String REJECTIONS = "relay.rejections";
+    public static final String TLS_BUFFERS_RELEASED = "relay.tls.buffers.released";
     /**
      * In microseconds, without a MicroProfile unit: with {@code MetricUnits.NANOSECONDS} Payara
      * 6.2025.10 converts the quantiles to seconds but not {@code _sum} (seen in its Prometheus output).
@@ -62,6 +63,10 @@ public class RelayMetrics {
         registry.gauge(Metadata.builder().withName(PENDING_BYTES)
                 .withDescription("Bytes queued for receivers and not yet written, all connections").build(),
                 c, RelayCounters::pendingBytes);
+        registry.gauge(Metadata.builder().withName(TLS_BUFFERS_RELEASED)
+                .withDescription("TLS output buffers that Grizzly kept after a connection's last write and the keep-alive "
+                        + "let go of, since start (stays 0 if the relay cannot reach them: see its log)").build(),
+                GrizzlyTlsBuffers::released);
     }
 
     /** Registers the metrics at deployment, so that they are scraped (at zero) before any traffic. */

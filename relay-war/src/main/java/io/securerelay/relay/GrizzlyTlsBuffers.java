@@ -1,0 +1,175 @@
+package io.securerelay.relay;
+
+import jakarta.websocket.Session;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Lets go of the TLS output buffer Grizzly keeps on every connection after it last wrote to it.
+ *
+ * <p>Grizzly (4.0, as shipped in Payara 6) encrypts each write into a buffer of one and a half to
+ * two TLS packets (25,063 or 33,418 bytes) and remembers it in the connection's
+ * {@code SSLConnectionContext.lastOutputBuffer}, in case the write has to be queued and copied.
+ * When the write goes straight to the socket, nothing clears that reference, and the buffer is not
+ * given back to Grizzly's per-thread cache either: it stays reachable from the connection until
+ * the connection's next write. A relay's connections are idle most of the time, and the relay's
+ * keep-alive pings every silent one from its timer thread, so after one keep-alive round almost
+ * every connection holds such a buffer: measured, 41.5 KiB of heap per idle connection right after
+ * opening, 60.9 KiB once each had been pinged (3,000 connections; docs/BENCHMARKS.md).
+ *
+ * <p>{@link #forSession} finds the Grizzly connection behind a Tyrus session (Tyrus' servlet
+ * writer, its upgrade handler, the servlet upgrade's {@code WebConnection}, the request it came
+ * with), once per connection; {@link Handle#release} then clears the field while holding the connection's
+ * monitor, which is the lock Grizzly's TLS filter holds while it wraps, writes and (when it has to
+ * queue) copies that buffer, so a write in progress is never disturbed. The buffer itself is not
+ * touched: a queued write may still own it, and the garbage collector takes it once nobody does.
+ * Everything is reflection on private fields of Tyrus, Payara and Grizzly: if one of them changes,
+ * the relay logs one warning and keeps working, with the memory cost above.
+ */
+final class GrizzlyTlsBuffers {
+
+    private static final Logger LOG = Logger.getLogger(GrizzlyTlsBuffers.class.getName());
+    private static final LongAdder RELEASED = new LongAdder();
+    private static volatile boolean warned;
+
+    /** Clears the kept buffer of one connection; does nothing where it could not be found. */
+    interface Handle {
+        void release();
+    }
+
+    /** For sessions whose Grizzly connection could not be found. */
+    static final Handle NONE = () -> { };
+
+    private GrizzlyTlsBuffers() {
+    }
+
+    /** Buffers let go of since the relay started (for tests and the admin console). */
+    static long released() {
+        return RELEASED.sum();
+    }
+
+    /** The handle of {@code session}'s TLS connection, or {@link #NONE} (with one warning). */
+    static Handle forSession(Session session) {
+        try {
+            Object webSocket = field(session.getAsyncRemote(), "webSocket");
+            Object protocolHandler = field(webSocket, "protocolHandler");
+            Object writer = field(protocolHandler, "writer");
+            Object upgradeHandler = field(writer, "tyrusHttpUpgradeHandler");
+            // A proxy in front of the real handler: its own fields are empty, the method delegates.
+            Object webConnection = call(upgradeHandler, "getWebConnection");
+            Object servletRequest = field(webConnection, "request");
+            Object grizzlyRequest = field(servletRequest, "coyoteRequest");
+            Object requestPacket = call(grizzlyRequest, "getRequest");
+            Object connection = call(requestPacket, "getConnection");
+            ClassLoader grizzly = connection.getClass().getClassLoader();
+            Class<?> sslUtils = Class.forName("org.glassfish.grizzly.ssl.SSLUtils", false, grizzly);
+            Class<?> connectionType = Class.forName("org.glassfish.grizzly.Connection", false, grizzly);
+            Object sslContext = staticCall(sslUtils, "getSslConnectionContext", connectionType, connection);
+            if (sslContext == null) {
+                return NONE; // not a TLS connection: nothing kept
+            }
+            Field last = declared(sslContext.getClass(), "lastOutputBuffer");
+            return () -> {
+                synchronized (connection) {
+                    try {
+                        if (last.get(sslContext) != null) {
+                            last.set(sslContext, null);
+                            RELEASED.increment();
+                        }
+                    } catch (IllegalAccessException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            };
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            if (!warned) {
+                warned = true;
+                LOG.log(Level.WARNING, "cannot reach Grizzly''s TLS buffers of a WebSocket connection ({0}): idle "
+                        + "connections will keep about 25 KiB more heap each", e.toString());
+            }
+            return NONE;
+        }
+    }
+
+    private static Object field(Object target, String name) throws ReflectiveOperationException {
+        Object value = declared(target.getClass(), name).get(target);
+        if (value == null) {
+            throw new NoSuchFieldException(name + " is null in " + target.getClass().getName());
+        }
+        return value;
+    }
+
+    /** A method without parameters, public or not, of {@code type} or a superclass. */
+    private static Method method(Class<?> type, String name) throws NoSuchMethodException {
+        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+            try {
+                Method m = c.getDeclaredMethod(name);
+                m.setAccessible(true);
+                return m;
+            } catch (NoSuchMethodException e) {
+                // look in the superclass
+            }
+        }
+        throw new NoSuchMethodException(name + "() in " + type.getName());
+    }
+
+    private static Object staticCall(Class<?> type, String name, Class<?> parameter, Object argument)
+            throws ReflectiveOperationException {
+        Object known = MEMBERS.get(type).get(name + "(1)");
+        Method m;
+        if (known instanceof Method found) {
+            m = found;
+        } else {
+            m = type.getMethod(name, parameter);
+            MEMBERS.get(type).put(name + "(1)", m);
+        }
+        return m.invoke(null, argument);
+    }
+
+    /** Fields and methods found, by class and name: looked up on the first connection only. */
+    private static final ClassValue<Map<String, Object>> MEMBERS = new ClassValue<>() {
+        @Override
+        protected Map<String, Object> computeValue(Class<?> type) {
+            return new ConcurrentHashMap<>();
+        }
+    };
+
+    private static Field declared(Class<?> type, String name) throws NoSuchFieldException {
+        Object known = MEMBERS.get(type).get(name);
+        if (known instanceof Field f) {
+            return f;
+        }
+        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+            try {
+                Field f = c.getDeclaredField(name);
+                f.setAccessible(true);
+                MEMBERS.get(type).put(name, f);
+                return f;
+            } catch (NoSuchFieldException e) {
+                // look in the superclass
+            }
+        }
+        throw new NoSuchFieldException(name + " in " + type.getName());
+    }
+
+    private static Object call(Object target, String name) throws ReflectiveOperationException {
+        Object known = MEMBERS.get(target.getClass()).get(name + "()");
+        Method m;
+        if (known instanceof Method found) {
+            m = found;
+        } else {
+            m = method(target.getClass(), name);
+            MEMBERS.get(target.getClass()).put(name + "()", m);
+        }
+        Object value = m.invoke(target);
+        if (value == null) {
+            throw new NoSuchFieldException(name + "() is null on " + target.getClass().getName());
+        }
+        return value;
+    }
+}
