@@ -10,6 +10,7 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * Many idle registered connections held open at once: how long they take to open, and what they
@@ -18,16 +19,31 @@ import java.util.concurrent.TimeUnit;
  */
 final class IdleConnections {
 
+    /**
+     * {@code heapAfter}, {@code rssAfter}: right after the connections opened and the probes went
+     * through. {@code heapKeptAlive}, {@code rssKeptAlive}: again once every connection has had a
+     * keep-alive ping from the server ({@code pinged} of them did within the wait): what idle
+     * connections cost in a running relay, which pings every silent connection. Empty when not
+     * waited for (no wait asked, or a server that never pings).
+     */
     record Result(String target, int count, double openSeconds, OptionalLong heapBefore, OptionalLong heapAfter,
-                  long rssBefore, long rssAfter, int probesOk, int probes, String failure, String histogram) {
+                  long rssBefore, long rssAfter, int probesOk, int probes, OptionalLong heapKeptAlive,
+                  OptionalLong rssKeptAlive, int pinged, String failure, String histogram) {
     }
 
     private IdleConnections() {
     }
 
-    static Result run(Target target, int count, Clients clients, Progress progress) throws Exception {
+    /**
+     * Opens {@code count} registered connections and measures; then, for a target that pings, waits
+     * up to {@code keepAliveWait} for every connection's first ping and measures again (zero: no
+     * second measurement).
+     */
+    static Result run(Target target, int count, Clients clients, Progress progress, Duration keepAliveWait)
+            throws Exception {
         OptionalLong heapBefore = target.heapAfterGcBytes();
         long rssBefore = target.rssBytes();
+        String histogramBefore = target.classHistogram(false);
         boolean relay = target.kind() == Target.Kind.RELAY;
         RoutingKey[] keys = new RoutingKey[count];
         for (int i = 0; i < count; i++) {
@@ -82,11 +98,33 @@ final class IdleConnections {
             long stillOpen = open.stream().filter(WsConnection::isOpen).count();
             OptionalLong heapAfter = target.heapAfterGcBytes();
             long rssAfter = target.rssBytes();
-            // What the heap holds with every connection open: the evidence for any memory work.
-            String histogram = target.classHistogram(45);
+            OptionalLong heapKeptAlive = OptionalLong.empty();
+            OptionalLong rssKeptAlive = OptionalLong.empty();
+            int pinged = (int) open.stream().filter(c -> c.pinged().isDone()).count();
+            if (!keepAliveWait.isZero() && target.kind() == Target.Kind.RELAY && target.jvm()) {
+                progress.tick(String.format("%s: waiting up to %d s for every connection's keep-alive ping (%,d so far)",
+                        target.name(), keepAliveWait.toSeconds(), pinged));
+                try {
+                    CompletableFuture.allOf(open.stream().map(WsConnection::pinged).toArray(CompletableFuture[]::new))
+                            .get(keepAliveWait.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    // reported as the number pinged
+                }
+                pinged = (int) open.stream().filter(c -> c.pinged().isDone()).count();
+                stillOpen = open.stream().filter(WsConnection::isOpen).count();
+                heapKeptAlive = target.heapAfterGcBytes();
+                rssKeptAlive = OptionalLong.of(target.rssBytes());
+            }
+            // What the heap holds with every connection open, and what each connection added:
+            // the evidence for any memory work.
+            String histogramAfter = target.classHistogram(true);
+            String histogram = histogramAfter.isEmpty() ? "" : HeapHistogram.parse(histogramAfter)
+                    .growthTable(HeapHistogram.parse(histogramBefore), count, 40)
+                    + "\n# the whole heap with the connections open (top 45 classes)\n"
+                    + histogramAfter.lines().limit(45).collect(Collectors.joining("\n", "", "\n"));
             String failure = stillOpen == count ? null : (count - stillOpen) + " connections closed while idle";
             return new Result(target.name(), count, openSeconds, heapBefore, heapAfter, rssBefore, rssAfter, ok, sample,
-                    failure, histogram);
+                    heapKeptAlive, rssKeptAlive, pinged, failure, histogram);
         } finally {
             Connector.closeAll(open, Duration.ofSeconds(60));
         }

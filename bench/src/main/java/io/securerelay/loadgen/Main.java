@@ -1,6 +1,7 @@
 package io.securerelay.loadgen;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,6 +31,13 @@ import picocli.CommandLine.Option;
         description = "Throughput, latency, idle connections, churn and end-to-end sessions: the relay on Payara Micro"
                 + " against a Node ws relay and a direct TLS echo, measured in the same run.")
 public final class Main implements Callable<Integer> {
+
+    /**
+     * How long the idle scenario waits for the relay to ping every connection once. The bench
+     * settings ping a connection silent for 30 s, checked every 30 s: at most about 60 s after the
+     * last connection registered.
+     */
+    static final Duration KEEP_ALIVE_WAIT = Duration.ofSeconds(100);
 
     @CommandLine.Parameters(index = "0", defaultValue = "quick", description = "quick (a few minutes) or full")
     String suite;
@@ -178,11 +186,31 @@ public final class Main implements Callable<Integer> {
         }
         if (scenarios.contains("churn")) {
             for (Target t : running.values()) {
+                // Connection set-up is other code than relaying frames (TLS handshakes, the HTTP
+                // upgrade, the servlet and WebSocket containers): its own unmeasured JIT warm-up,
+                // the same for every target.
+                progress.step("churn warm-up (not measured): " + t.name() + " for " + jit.toSeconds() + " s");
+                Churn.run(t, 8, Duration.ZERO, jit, clients, progress);
                 progress.step("churn: new connections to " + t.name());
                 Churn.Result r = Churn.run(t, 8, warmup, measure, clients, progress);
                 report.churn.add(r);
                 progress.step(String.format(Locale.ROOT, "  %,.0f connections/s, p99 %s ms, failures %d", r.perSecond(),
                         Report.ms(r.connectMicros(), 99), r.failures()));
+            }
+            // The Java generator's TLS client handshakes cost it about what they cost a server: the
+            // same scenario with the Node generator (bench/node/churn.js), as a cross-check.
+            Path churnJs = root.resolve("bench/node/churn.js");
+            if (Files.exists(churnJs)) {
+                for (Target t : running.values()) {
+                    progress.step("churn: Node generator, new connections to " + t.name());
+                    String json = nodeJson(List.of("node", churnJs.toString(), "--url", t.uri().toString(),
+                            "--ca", root.resolve("certs/generated/ca.pem").toString(),
+                            "--mode", t.kind() == Target.Kind.RELAY ? "relay" : "echo", "--chains", "8",
+                            "--warmup", String.valueOf(warmup.toSeconds()), "--seconds", String.valueOf(measure.toSeconds())),
+                            warmup.toSeconds() + measure.toSeconds() + 120);
+                    report.churnNode.add(new Report.NodeChurn(t.name(), json));
+                    progress.step("  " + (json.isEmpty() ? "failed" : json));
+                }
             }
         }
         if (scenarios.contains("e2e")) {
@@ -209,12 +237,13 @@ public final class Main implements Callable<Integer> {
                     continue;
                 }
                 progress.step(String.format("idle connections: %,d to %s", idleConnections, t.name()));
-                IdleConnections.Result r = IdleConnections.run(t, idleConnections, clients, progress);
+                IdleConnections.Result r = IdleConnections.run(t, idleConnections, clients, progress, KEEP_ALIVE_WAIT);
                 report.idle.add(r);
-                progress.step(String.format(Locale.ROOT, "  opened in %.1f s; heap after GC %s -> %s; RSS %s -> %s; probes %d/%d",
-                        r.openSeconds(), Report.mib(r.heapBefore()), Report.mib(r.heapAfter()),
-                        Report.mib(java.util.OptionalLong.of(r.rssBefore())), Report.mib(java.util.OptionalLong.of(r.rssAfter())),
-                        r.probesOk(), r.probes()));
+                progress.step(String.format(Locale.ROOT,
+                        "  opened in %.1f s; heap after GC %s -> %s, after a keep-alive round %s (%,d pinged); RSS %s -> %s; probes %d/%d",
+                        r.openSeconds(), Report.mib(r.heapBefore()), Report.mib(r.heapAfter()), Report.mib(r.heapKeptAlive()),
+                        r.pinged(), Report.mib(java.util.OptionalLong.of(r.rssBefore())),
+                        Report.mib(java.util.OptionalLong.of(r.rssAfter())), r.probesOk(), r.probes()));
             }
         }
     }
@@ -287,21 +316,14 @@ public final class Main implements Callable<Integer> {
                         "--mode", t.kind() == Target.Kind.RELAY ? "relay" : "echo", "--pairs", String.valueOf(n),
                         "--size", "1024", "--window", String.valueOf(window),
                         "--warmup", String.valueOf(warmup.toSeconds()), "--seconds", String.valueOf(measure.toSeconds())));
-                Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-                String json;
-                try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                    json = in.lines().reduce((a, b) -> b).orElse("");
-                }
-                if (!p.waitFor(warmup.toSeconds() + measure.toSeconds() + 120, TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                }
+                String json = nodeJson(cmd, warmup.toSeconds() + measure.toSeconds() + 120);
                 String fps = field(json, "framesPerSecond");
                 String lost = field(json, "lost");
                 if (!fps.isEmpty() && "0".equals(lost)) {
                     nodeGenerator.put(n + "/" + t.name(), Double.parseDouble(fps));
                 }
                 report.generatorCheck.add(new String[] {String.valueOf(n), "Node (ws)", t.name(),
-                        fps.isEmpty() ? "failed (exit " + p.exitValue() + ")" : Report.num(Double.parseDouble(fps)), lost});
+                        fps.isEmpty() ? "failed" : Report.num(Double.parseDouble(fps)), lost});
             }
         }
         for (int n : pairCounts) {
@@ -326,6 +348,19 @@ public final class Main implements Callable<Integer> {
                         n, nodeGenRelay, nodeGenNode, nodeGenRelay / nodeGenNode));
             }
         }
+    }
+
+    /** Runs a Node program of the bench and returns the last line it printed (its JSON), or "". */
+    private static String nodeJson(List<String> cmd, long timeoutSeconds) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String json;
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            json = in.lines().reduce((a, b) -> b).orElse("");
+        }
+        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+        }
+        return json;
     }
 
     static String field(String json, String name) {

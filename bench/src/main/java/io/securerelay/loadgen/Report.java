@@ -27,6 +27,20 @@ final class Report {
     final List<FrameLoad.Result> latency = new ArrayList<>();
     final List<IdleConnections.Result> idle = new ArrayList<>();
     final List<Churn.Result> churn = new ArrayList<>();
+    final List<NodeChurn> churnNode = new ArrayList<>();
+
+    /** One churn run of the Node generator (bench/node/churn.js): its JSON line, "" if it failed. */
+    record NodeChurn(String target, String json) {
+        double perSecond() {
+            String v = Main.field(json, "perSecond");
+            return v.isEmpty() ? Double.NaN : Double.parseDouble(v);
+        }
+
+        String get(String name) {
+            String v = Main.field(json, name);
+            return v.isEmpty() ? "-" : v;
+        }
+    }
     final List<EndToEnd.Result> endToEnd = new ArrayList<>();
     final List<FrameLoad.Result> clusterThroughput = new ArrayList<>();
     final List<FrameLoad.Result> clusterLatency = new ArrayList<>();
@@ -83,15 +97,22 @@ final class Report {
         }
         if (!idle.isEmpty()) {
             md.append("## 3. Idle registered connections\n\n");
-            md.append("| target | connections | opened in s | per s | heap after GC before | after | per connection | RSS before | after | per connection | live probes |\n");
-            md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+            md.append("Measured right after the connections opened, and again once the relay had pinged every one of them\n"
+                    + "(its keep-alive; a running relay pings every connection silent for the ping interval).\n\n");
+            md.append("| target | connections | opened in s | per s | heap after GC before | after opening | per connection"
+                    + " | after a keep-alive round | per connection | RSS before | after opening | after keep-alive | per connection"
+                    + " | pinged | live probes |\n");
+            md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
             for (IdleConnections.Result r : idle) {
-                md.append(String.format(Locale.ROOT, "| %s | %,d | %.1f | %s | %s | %s | %s | %s | %s | %s | %d/%d |%s\n",
+                OptionalLong rssLast = r.rssKeptAlive().isPresent() ? r.rssKeptAlive() : OptionalLong.of(r.rssAfter());
+                md.append(String.format(Locale.ROOT,
+                        "| %s | %,d | %.1f | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %,d | %d/%d |%s\n",
                         r.target(), r.count(), r.openSeconds(), num(r.count() / r.openSeconds()),
                         mib(r.heapBefore()), mib(r.heapAfter()), perConn(r.heapBefore(), r.heapAfter(), r.count()),
-                        mib(OptionalLong.of(r.rssBefore())), mib(OptionalLong.of(r.rssAfter())),
-                        perConn(OptionalLong.of(r.rssBefore()), OptionalLong.of(r.rssAfter()), r.count()),
-                        r.probesOk(), r.probes(), failure(r.failure())));
+                        mib(r.heapKeptAlive()), perConn(r.heapBefore(), r.heapKeptAlive(), r.count()),
+                        mib(OptionalLong.of(r.rssBefore())), mib(OptionalLong.of(r.rssAfter())), mib(r.rssKeptAlive()),
+                        perConn(OptionalLong.of(r.rssBefore()), rssLast, r.count()),
+                        r.pinged(), r.probesOk(), r.probes(), failure(r.failure())));
             }
             md.append('\n');
         }
@@ -107,6 +128,26 @@ final class Report {
                         r.target(), r.concurrency(), num(r.perSecond()), ratio(r.perSecond(), node),
                         ms(r.connectMicros(), 50), ms(r.connectMicros(), 99), ms(r.connectMicros(), 100), r.failures(),
                         r.firstFailure() == null ? "" : " " + r.firstFailure()));
+            }
+            md.append('\n');
+        }
+        if (!churnNode.isEmpty()) {
+            md.append("The same with the Node generator (bench/node/churn.js: one event loop, OpenSSL, full handshakes,\n"
+                    + "no session resumption), right after the runs above:\n\n");
+            md.append("| target | concurrent | connections/s | vs Node relay | p50 ms | p99 ms | max ms | failures | resumed | generator CPU s |\n");
+            md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+            OptionalDouble node = churnNode.stream().filter(x -> x.target().equals(NODE) && !Double.isNaN(x.perSecond()))
+                    .mapToDouble(NodeChurn::perSecond).findFirst();
+            for (NodeChurn r : churnNode) {
+                if (Double.isNaN(r.perSecond())) {
+                    md.append("| ").append(r.target()).append(" | failed | | | | | | | | |\n");
+                    continue;
+                }
+                String cpu = r.get("cpuUserMs").equals("-") ? "-" : String.format(Locale.ROOT, "%.1f",
+                        (Double.parseDouble(r.get("cpuUserMs")) + Double.parseDouble(r.get("cpuSystemMs"))) / 1000);
+                md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", r.target(),
+                        r.get("chains"), num(r.perSecond()), ratio(r.perSecond(), node), r.get("p50ms"), r.get("p99ms"),
+                        r.get("maxms"), r.get("failures"), r.get("resumed"), cpu));
             }
             md.append('\n');
         }
@@ -169,7 +210,8 @@ final class Report {
         for (IdleConnections.Result r : idle) {
             if (!r.histogram().isEmpty()) {
                 Files.writeString(dir.resolve("idle-heap-histogram.txt"), "# " + r.target() + ", " + r.count()
-                        + " idle connections open (jcmd GC.class_histogram)\n" + r.histogram(), StandardCharsets.UTF_8);
+                        + " idle connections open" + (r.heapKeptAlive().isPresent() ? ", after a keep-alive round" : "")
+                        + " (jcmd GC.class_histogram before opening and now)\n" + r.histogram(), StandardCharsets.UTF_8);
             }
         }
         Charts.throughput(throughput, dir.resolve("throughput.png"));

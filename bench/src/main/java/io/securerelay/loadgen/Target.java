@@ -185,6 +185,11 @@ final class Target implements AutoCloseable {
         return kind;
     }
 
+    /** Whether the server is a JVM (Payara Micro): heap and histograms can be read. */
+    boolean jvm() {
+        return jvm;
+    }
+
     URI uri() {
         return uri;
     }
@@ -235,18 +240,21 @@ final class Target implements AutoCloseable {
         return OptionalLong.of(Long.parseLong(m.group(1)) * 1024);
     }
 
-    /** The top of the serving JVM's live-object histogram ({@code jcmd GC.class_histogram}); empty for Node. */
-    String classHistogram(int lines) throws IOException, InterruptedException {
+    /**
+     * The serving JVM's live-object histogram ({@code jcmd GC.class_histogram}, after a full GC);
+     * empty for Node. With {@code heapDump}, and {@code BENCH_HEAP_DUMP} set to a file, also a full
+     * heap dump (HPROF) at the same moment, for memory investigations.
+     */
+    String classHistogram(boolean heapDump) throws IOException, InterruptedException {
         if (!jvm) {
             return "";
         }
         String all = run(List.of(jcmd(), String.valueOf(serverProcess().pid()), "GC.class_histogram"));
         String dump = System.getenv("BENCH_HEAP_DUMP");
-        if (dump != null && !dump.isEmpty()) {
-            // For memory investigations: a full heap dump (HPROF) at the same moment.
+        if (heapDump && dump != null && !dump.isEmpty()) {
             run(List.of(jcmd(), String.valueOf(serverProcess().pid()), "GC.heap_dump", dump));
         }
-        return all.lines().limit(lines).collect(java.util.stream.Collectors.joining("\n", "", "\n"));
+        return all;
     }
 
     private static String jcmd() {

@@ -27,6 +27,7 @@ final class WsConnection implements WebSocket.Listener {
     private final Queue<ByteBuffer> queue = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean sending = new AtomicBoolean();
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
+    private final CompletableFuture<Void> pinged = new CompletableFuture<>();
     private volatile Handler handler;
     private volatile WebSocket socket;
     private ByteBuffer partial;
@@ -139,6 +140,18 @@ final class WsConnection implements WebSocket.Listener {
                 handler.onFrame(this, acc);
             }
         }
+        webSocket.request(1);
+        return null;
+    }
+
+    /** Completes when the server's first WebSocket ping arrived (the client answers pings itself). */
+    CompletableFuture<Void> pinged() {
+        return pinged;
+    }
+
+    @Override
+    public CompletionStage<?> onPing(WebSocket webSocket, ByteBuffer message) {
+        pinged.complete(null);
         webSocket.request(1);
         return null;
     }

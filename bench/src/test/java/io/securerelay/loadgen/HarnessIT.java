@@ -138,7 +138,7 @@ class HarnessIT {
     @Test
     void theRelayStartedByTheLauncherTakesTheBenchmarkSettings() throws Exception {
         try (Target relay = Target.payaraRelay(ROOT, WORK, Duration.ofMinutes(4))) {
-            IdleConnections.Result idle = IdleConnections.run(relay, 300, clients, QUIET);
+            IdleConnections.Result idle = IdleConnections.run(relay, 300, clients, QUIET, Duration.ZERO);
             assertNull(idle.failure());
             assertEquals(idle.probes(), idle.probesOk(), "frames between random pairs of the 300 connections");
             assertTrue(idle.heapAfter().isPresent() && idle.rssAfter() > 0);
