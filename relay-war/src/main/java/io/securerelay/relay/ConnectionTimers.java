@@ -29,6 +29,11 @@ final class ConnectionTimers {
         registrationTimeout = track(executor.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS));
     }
 
+    /** Runs {@code task} once after {@code delay}, unless the connection closes first. */
+    synchronized void once(Duration delay, Runnable task) {
+        track(executor.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS));
+    }
+
     /** Runs {@code task} every {@code period}, until the connection closes. */
     synchronized void every(Duration period, Runnable task) {
         track(executor.scheduleAtFixedRate(task, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS));

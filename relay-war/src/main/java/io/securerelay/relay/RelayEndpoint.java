@@ -12,6 +12,7 @@ import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpoint;
 import java.nio.ByteBuffer;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -32,6 +33,7 @@ public class RelayEndpoint {
     public static final int MAX_FRAME_BYTES = RelayConfig.MAX_FRAME_BYTES_CEILING;
 
     private static final Logger LOG = Logger.getLogger(RelayEndpoint.class.getName());
+    private static final Duration RELEASE_AFTER_REGISTRATION = Duration.ofSeconds(1);
 
     private final Router router;
     private final RelaySettings settings;
@@ -44,6 +46,9 @@ public class RelayEndpoint {
     private ConnectionTimers timers;
     private String address;
     private boolean addressCounted;
+    private GrizzlyTlsBuffers.Handle tlsBuffers = GrizzlyTlsBuffers.NONE;
+    /** Only {@link #onBinary} reads and writes it (Tyrus delivers one message at a time). */
+    private boolean registrationSeen;
     private RelayCounters counters;
 
     /**
@@ -92,7 +97,8 @@ public class RelayEndpoint {
             }
         });
         KeepAlive keepAlive = new KeepAlive(settings.pingInterval(), settings.idleTimeout());
-        GrizzlyTlsBuffers.Handle tlsBuffers = GrizzlyTlsBuffers.forSession(session);
+        tlsBuffers = GrizzlyTlsBuffers.forSession(session);
+        GrizzlyTlsBuffers.Handle tls = tlsBuffers;
         timers.every(keepAlive.pingInterval(), () -> {
             if (c.state() == RelayConnection.State.CLOSED) {
                 return;
@@ -109,7 +115,7 @@ public class RelayEndpoint {
             }
             // Grizzly keeps the TLS buffer of the connection's last write (this ping's, or the
             // last frame's) until its next write: let go of it, on this thread that holds no lock.
-            tlsBuffers.release();
+            tls.release();
         });
         router.onOpen(connection);
     }
@@ -124,8 +130,13 @@ public class RelayEndpoint {
             return;
         }
         router.onFrame(connection, frame, received);
-        if (connection.state() == RelayConnection.State.REGISTERED && timers != null) {
+        if (!registrationSeen && connection.state() == RelayConnection.State.REGISTERED && timers != null) {
+            registrationSeen = true;
             timers.registered();
+            // The REGISTERED reply's TLS buffer would stay with the connection until its first
+            // keep-alive tick (GrizzlyTlsBuffers): let go of it once the write is done, from the
+            // timer thread, which holds no lock.
+            timers.once(RELEASE_AFTER_REGISTRATION, tlsBuffers::release);
         }
     }
 

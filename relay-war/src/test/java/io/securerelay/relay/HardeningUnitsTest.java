@@ -53,6 +53,24 @@ class HardeningUnitsTest {
     }
 
     @Test
+    void aOneShotTimerFiresOnceAndACancelledOneLeavesTheQueue() throws Exception {
+        RelayScheduler scheduler = new RelayScheduler();
+        try {
+            ScheduledThreadPoolExecutor executor = (ScheduledThreadPoolExecutor) scheduler.executor();
+            CountDownLatch fired = new CountDownLatch(1);
+            scheduler.newConnection().once(Duration.ofMillis(20), fired::countDown);
+            assertTrue(fired.await(10, TimeUnit.SECONDS), "the one-shot task ran");
+            ConnectionTimers closing = scheduler.newConnection();
+            closing.once(Duration.ofSeconds(60), () -> { });
+            assertEquals(1, executor.getQueue().size());
+            closing.cancelAll();
+            assertEquals(0, executor.getQueue().size(), "cancelled with its connection");
+        } finally {
+            scheduler.stop();
+        }
+    }
+
+    @Test
     void aRegistrationTimeoutFires() throws Exception {
         RelayScheduler scheduler = new RelayScheduler();
         try {
