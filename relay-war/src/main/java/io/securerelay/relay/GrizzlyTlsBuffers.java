@@ -24,9 +24,9 @@ import java.util.logging.Logger;
  *
  * <p>{@link #forSession} finds the Grizzly connection behind a Tyrus session (Tyrus' servlet
  * writer, its upgrade handler, the servlet upgrade's {@code WebConnection}, the request it came
- * with), once per connection; {@link Handle#release} then clears the field while holding the connection's
- * monitor, which is the lock Grizzly's TLS filter holds while it wraps, writes and (when it has to
- * queue) copies that buffer, so a write in progress is never disturbed. The buffer itself is not
+ * with), once per connection; {@link Handle#release} then clears the field while holding the
+ * connection's monitor, which is the lock Grizzly's TLS filter holds while it wraps, writes and
+ * (when it has to queue) copies that buffer, so a write in progress is never disturbed. The buffer itself is not
  * touched: a queued write may still own it, and the garbage collector takes it once nobody does.
  * Everything is reflection on private fields of Tyrus, Payara and Grizzly: if one of them changes,
  * the relay logs one warning and keeps working, with the memory cost above.
@@ -36,6 +36,14 @@ final class GrizzlyTlsBuffers {
     private static final Logger LOG = Logger.getLogger(GrizzlyTlsBuffers.class.getName());
     private static final LongAdder RELEASED = new LongAdder();
     private static volatile boolean warned;
+
+    /** Fields and methods found, by class and name: looked up on the first connection only. */
+    private static final ClassValue<Map<String, Object>> MEMBERS = new ClassValue<>() {
+        @Override
+        protected Map<String, Object> computeValue(Class<?> type) {
+            return new ConcurrentHashMap<>();
+        }
+    };
 
     /** Clears the kept buffer of one connection; does nothing where it could not be found. */
     interface Handle {
@@ -48,7 +56,7 @@ final class GrizzlyTlsBuffers {
     private GrizzlyTlsBuffers() {
     }
 
-    /** Buffers let go of since the relay started (for tests and the admin console). */
+    /** Buffers let go of since the relay started (the {@code relay_tls_buffers_released} gauge). */
     static long released() {
         return RELEASED.sum();
     }
@@ -75,14 +83,16 @@ final class GrizzlyTlsBuffers {
             }
             Field last = declared(sslContext.getClass(), "lastOutputBuffer");
             return () -> {
+                // Never throws: it runs inside the keep-alive's periodic task, which an exception
+                // would stop for good.
                 synchronized (connection) {
                     try {
                         if (last.get(sslContext) != null) {
                             last.set(sslContext, null);
                             RELEASED.increment();
                         }
-                    } catch (IllegalAccessException e) {
-                        throw new IllegalStateException(e);
+                    } catch (IllegalAccessException | RuntimeException e) {
+                        LOG.log(Level.FINE, "could not let go of a kept TLS buffer: {0}", e.toString());
                     }
                 }
             };
@@ -130,14 +140,6 @@ final class GrizzlyTlsBuffers {
         }
         return m.invoke(null, argument);
     }
-
-    /** Fields and methods found, by class and name: looked up on the first connection only. */
-    private static final ClassValue<Map<String, Object>> MEMBERS = new ClassValue<>() {
-        @Override
-        protected Map<String, Object> computeValue(Class<?> type) {
-            return new ConcurrentHashMap<>();
-        }
-    };
 
     private static Field declared(Class<?> type, String name) throws NoSuchFieldException {
         Object known = MEMBERS.get(type).get(name);
