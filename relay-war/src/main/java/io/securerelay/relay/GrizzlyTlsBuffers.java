@@ -2,9 +2,6 @@ package io.securerelay.relay;
 
 import jakarta.websocket.Session;
 import java.lang.reflect.Field;
-import java.lang.reflect.Method;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -37,14 +34,6 @@ final class GrizzlyTlsBuffers {
     private static final LongAdder RELEASED = new LongAdder();
     private static volatile boolean warned;
 
-    /** Fields and methods found, by class and name: looked up on the first connection only. */
-    private static final ClassValue<Map<String, Object>> MEMBERS = new ClassValue<>() {
-        @Override
-        protected Map<String, Object> computeValue(Class<?> type) {
-            return new ConcurrentHashMap<>();
-        }
-    };
-
     /** Clears the kept buffer of one connection; does nothing where it could not be found. */
     interface Handle {
         void release();
@@ -64,24 +53,24 @@ final class GrizzlyTlsBuffers {
     /** The handle of {@code session}'s TLS connection, or {@link #NONE} (with one warning). */
     static Handle forSession(Session session) {
         try {
-            Object webSocket = field(session.getAsyncRemote(), "webSocket");
-            Object protocolHandler = field(webSocket, "protocolHandler");
-            Object writer = field(protocolHandler, "writer");
-            Object upgradeHandler = field(writer, "tyrusHttpUpgradeHandler");
+            Object webSocket = Reflect.field(session.getAsyncRemote(), "webSocket");
+            Object protocolHandler = Reflect.field(webSocket, "protocolHandler");
+            Object writer = Reflect.field(protocolHandler, "writer");
+            Object upgradeHandler = Reflect.field(writer, "tyrusHttpUpgradeHandler");
             // A proxy in front of the real handler: its own fields are empty, the method delegates.
-            Object webConnection = call(upgradeHandler, "getWebConnection");
-            Object servletRequest = field(webConnection, "request");
-            Object grizzlyRequest = field(servletRequest, "coyoteRequest");
-            Object requestPacket = call(grizzlyRequest, "getRequest");
-            Object connection = call(requestPacket, "getConnection");
+            Object webConnection = Reflect.call(upgradeHandler, "getWebConnection");
+            Object servletRequest = Reflect.field(webConnection, "request");
+            Object grizzlyRequest = Reflect.field(servletRequest, "coyoteRequest");
+            Object requestPacket = Reflect.call(grizzlyRequest, "getRequest");
+            Object connection = Reflect.call(requestPacket, "getConnection");
             ClassLoader grizzly = connection.getClass().getClassLoader();
             Class<?> sslUtils = Class.forName("org.glassfish.grizzly.ssl.SSLUtils", false, grizzly);
             Class<?> connectionType = Class.forName("org.glassfish.grizzly.Connection", false, grizzly);
-            Object sslContext = staticCall(sslUtils, "getSslConnectionContext", connectionType, connection);
+            Object sslContext = Reflect.staticCall(sslUtils, "getSslConnectionContext", connectionType, connection);
             if (sslContext == null) {
                 return NONE; // not a TLS connection: nothing kept
             }
-            Field last = declared(sslContext.getClass(), "lastOutputBuffer");
+            Field last = Reflect.declared(sslContext.getClass(), "lastOutputBuffer");
             return () -> {
                 // Never throws: it runs inside the keep-alive's periodic task, which an exception
                 // would stop for good.
@@ -104,74 +93,5 @@ final class GrizzlyTlsBuffers {
             }
             return NONE;
         }
-    }
-
-    private static Object field(Object target, String name) throws ReflectiveOperationException {
-        Object value = declared(target.getClass(), name).get(target);
-        if (value == null) {
-            throw new NoSuchFieldException(name + " is null in " + target.getClass().getName());
-        }
-        return value;
-    }
-
-    /** A method without parameters, public or not, of {@code type} or a superclass. */
-    private static Method method(Class<?> type, String name) throws NoSuchMethodException {
-        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
-            try {
-                Method m = c.getDeclaredMethod(name);
-                m.setAccessible(true);
-                return m;
-            } catch (NoSuchMethodException e) {
-                // look in the superclass
-            }
-        }
-        throw new NoSuchMethodException(name + "() in " + type.getName());
-    }
-
-    private static Object staticCall(Class<?> type, String name, Class<?> parameter, Object argument)
-            throws ReflectiveOperationException {
-        Object known = MEMBERS.get(type).get(name + "(1)");
-        Method m;
-        if (known instanceof Method found) {
-            m = found;
-        } else {
-            m = type.getMethod(name, parameter);
-            MEMBERS.get(type).put(name + "(1)", m);
-        }
-        return m.invoke(null, argument);
-    }
-
-    private static Field declared(Class<?> type, String name) throws NoSuchFieldException {
-        Object known = MEMBERS.get(type).get(name);
-        if (known instanceof Field f) {
-            return f;
-        }
-        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
-            try {
-                Field f = c.getDeclaredField(name);
-                f.setAccessible(true);
-                MEMBERS.get(type).put(name, f);
-                return f;
-            } catch (NoSuchFieldException e) {
-                // look in the superclass
-            }
-        }
-        throw new NoSuchFieldException(name + " in " + type.getName());
-    }
-
-    private static Object call(Object target, String name) throws ReflectiveOperationException {
-        Object known = MEMBERS.get(target.getClass()).get(name + "()");
-        Method m;
-        if (known instanceof Method found) {
-            m = found;
-        } else {
-            m = method(target.getClass(), name);
-            MEMBERS.get(target.getClass()).put(name + "()", m);
-        }
-        Object value = m.invoke(target);
-        if (value == null) {
-            throw new NoSuchFieldException(name + "() is null on " + target.getClass().getName());
-        }
-        return value;
     }
 }
