@@ -79,6 +79,23 @@ public final class RelayConfig {
     public static final String IDLE_TIMEOUT_SECONDS_DEFAULT = "120";
 
     /**
+     * {@code relay.batch-flushes}: {@code true} (the default): the frames one read of a connection
+     * makes the relay send to a receiver leave in one TLS write when that read has been handled
+     * ({@link TyrusFastPath}); {@code false}: one TLS write per frame, as Tyrus does by itself
+     * (for comparison in benchmarks).
+     */
+    public static final String BATCH_FLUSHES = "relay.batch-flushes";
+    public static final String BATCH_FLUSHES_DEFAULT = "true";
+
+    /**
+     * {@code relay.fast-unmask}: {@code true} (the default): the relay unmasks the frames clients
+     * send, eight bytes at a time, before Tyrus parses them ({@link ClientFrameUnmasker});
+     * {@code false}: Tyrus does, one byte at a time (for comparison in benchmarks).
+     */
+    public static final String FAST_UNMASK = "relay.fast-unmask";
+    public static final String FAST_UNMASK_DEFAULT = "true";
+
+    /**
      * {@code relay.allowed-origins}: comma-separated browser origins (e.g.
      * {@code https://bank.example}) allowed to open a connection. Empty (the default): every
      * handshake that carries an {@code Origin} header is refused with HTTP 403; clients that send

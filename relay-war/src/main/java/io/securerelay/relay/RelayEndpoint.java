@@ -47,6 +47,7 @@ public class RelayEndpoint {
     private String address;
     private boolean addressCounted;
     private GrizzlyTlsBuffers.Handle tlsBuffers = GrizzlyTlsBuffers.NONE;
+    private TyrusFastPath.Handle fastPath = TyrusFastPath.NONE;
     /** Only {@link #onBinary} reads and writes it (Tyrus delivers one message at a time). */
     private boolean registrationSeen;
     private RelayCounters counters;
@@ -73,6 +74,8 @@ public class RelayEndpoint {
         // Before anything is sent: Tyrus' per-frame idle-timer tasks must not reach Payara's
         // managed executor (see TyrusIdleTimers).
         scheduler.adoptTyrusTimers(session);
+        // Before anything is sent: batched flushes and fast unmasking (see TyrusFastPath).
+        fastPath = TyrusFastPath.install(session, settings.batchFlushes(), settings.fastUnmask());
         // The relay's own keep-alive replaces the container's idle timer (which our pings would reset).
         session.setMaxIdleTimeout(0);
         // Bounds messages that arrive in fragments while they are reassembled (whole frames: onBinary).
@@ -123,6 +126,8 @@ public class RelayEndpoint {
     @OnMessage(maxMessageSize = MAX_FRAME_BYTES)
     public void onBinary(ByteBuffer frame) {
         long received = System.nanoTime();
+        // Tyrus makes the connection's read handler after @OnOpen: hook it at the first message.
+        fastPath.hookReads();
         connection.heard();
         if (frame.remaining() > settings.maxFrameBytes()) {
             connection.peer().close(RelayCloseCodes.TOO_BIG,

@@ -26,6 +26,9 @@ public class RelayMetrics {
     public static final String BYTES_RELAYED = "relay.bytes.relayed";
     public static final String REJECTIONS = "relay.rejections";
     public static final String TLS_BUFFERS_RELEASED = "relay.tls.buffers.released";
+    public static final String FLUSHES_DEFERRED = "relay.flushes.deferred";
+    public static final String FLUSHES_BATCHED = "relay.flushes.batched";
+    public static final String READS_UNMASKED = "relay.reads.unmasked";
     /**
      * In microseconds, without a MicroProfile unit: with {@code MetricUnits.NANOSECONDS} Payara
      * 6.2025.10 converts the quantiles to seconds but not {@code _sum} (seen in its Prometheus output).
@@ -67,6 +70,18 @@ public class RelayMetrics {
                 .withDescription("TLS output buffers that Grizzly kept after a connection's last write and the keep-alive "
                         + "let go of, since start (stays 0 if the relay cannot reach them: see its log)").build(),
                 GrizzlyTlsBuffers::released);
+        registry.gauge(Metadata.builder().withName(FLUSHES_DEFERRED)
+                .withDescription("Frame writes whose flush waited for the end of the read that caused them, since "
+                        + "start (stays 0 if batching is off or cannot be set up: see the log)").build(),
+                TyrusFastPath::deferred);
+        registry.gauge(Metadata.builder().withName(FLUSHES_BATCHED)
+                .withDescription("Flushes done at the end of a read for the frames it caused, since start: "
+                        + "deferred / batched = frames per TLS write").build(),
+                TyrusFastPath::batchedFlushes);
+        registry.gauge(Metadata.builder().withName(READS_UNMASKED)
+                .withDescription("Reads whose client frames the relay unmasked before Tyrus, since start (stays 0 "
+                        + "if fast unmasking is off or cannot be set up: see the log)").build(),
+                TyrusFastPath::unmaskedReads);
     }
 
     /** Registers the metrics at deployment, so that they are scraped (at zero) before any traffic. */

@@ -52,13 +52,22 @@ public class RelaySettings {
     @ConfigProperty(name = RelayConfig.IDLE_TIMEOUT_SECONDS, defaultValue = RelayConfig.IDLE_TIMEOUT_SECONDS_DEFAULT)
     long idleTimeoutSeconds;
 
+    @Inject
+    @ConfigProperty(name = RelayConfig.BATCH_FLUSHES, defaultValue = RelayConfig.BATCH_FLUSHES_DEFAULT)
+    boolean batchFlushes;
+
+    @Inject
+    @ConfigProperty(name = RelayConfig.FAST_UNMASK, defaultValue = RelayConfig.FAST_UNMASK_DEFAULT)
+    boolean fastUnmask;
+
     /** Validates and logs the settings when the application starts. */
     void atStartup(@Observes @Initialized(ApplicationScoped.class) Object ignored) {
         validate();
         LOG.info(() -> String.format("relay settings: max-frame-bytes=%d max-pending-bytes=%d rate=%d frames/s,"
                 + " %d bytes/s max-connections-per-address=%d registration-timeout=%ds ping-interval=%ds"
-                + " idle-timeout=%ds", maxFrameBytes, maxPendingBytes, framesPerSecond, rateBytesPerSecond(),
-                maxConnectionsPerAddress, registrationTimeoutSeconds, pingIntervalSeconds, idleTimeoutSeconds));
+                + " idle-timeout=%ds batch-flushes=%b fast-unmask=%b", maxFrameBytes, maxPendingBytes,
+                framesPerSecond, rateBytesPerSecond(), maxConnectionsPerAddress, registrationTimeoutSeconds,
+                pingIntervalSeconds, idleTimeoutSeconds, batchFlushes, fastUnmask));
     }
 
     void validate() {
@@ -112,5 +121,15 @@ public class RelaySettings {
 
     public Duration idleTimeout() {
         return Duration.ofSeconds(idleTimeoutSeconds);
+    }
+
+    /** Whether the frames of one read leave in one TLS write ({@link RelayConfig#BATCH_FLUSHES}). */
+    public boolean batchFlushes() {
+        return batchFlushes;
+    }
+
+    /** Whether the relay unmasks client frames before Tyrus ({@link RelayConfig#FAST_UNMASK}). */
+    public boolean fastUnmask() {
+        return fastUnmask;
     }
 }

@@ -21,9 +21,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URL;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -31,8 +28,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.glassfish.tyrus.client.ClientManager;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
@@ -233,15 +228,7 @@ class RelayHardeningIT {
 
     /** The relay's {@code relay_tls_buffers_released} gauge, read from its Prometheus metrics. */
     private static double tlsBuffersReleased() throws Exception {
-        HttpClient http = HttpClient.newBuilder().sslContext(TestTls.trustingProjectCa())
-                .connectTimeout(Duration.ofSeconds(10)).build();
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(RelayTestDeployment.httpsBase() + "/metrics"))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, r.statusCode(), r.body());
-        Matcher m = Pattern.compile("^relay_tls_buffers_released(?:\\{[^}]*\\})?\\s+([0-9.Ee+-]+)", Pattern.MULTILINE)
-                .matcher(r.body());
-        assertTrue(m.find(), "relay_tls_buffers_released in the metrics");
-        return Double.parseDouble(m.group(1));
+        return RelayTestDeployment.metric("relay_tls_buffers_released");
     }
 
     @Test

@@ -197,6 +197,16 @@ public final class RawWebSocketClient implements AutoCloseable {
         out.flush();
     }
 
+    /** Sends one masked binary message per payload, all in one write (so they arrive in as few reads as TCP allows). */
+    public void sendBinaries(List<byte[]> payloads) throws IOException {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        for (byte[] p : payloads) {
+            all.writeBytes(frameBytes(FIN | OP_BINARY, p, true));
+        }
+        out.write(all.toByteArray());
+        out.flush();
+    }
+
     /** Sends one masked binary message. */
     public void sendBinary(byte[] payload) throws IOException {
         sendFrame(FIN | OP_BINARY, payload, true);

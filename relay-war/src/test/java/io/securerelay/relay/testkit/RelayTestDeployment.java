@@ -2,6 +2,12 @@ package io.securerelay.relay.testkit;
 
 import java.io.File;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
 import org.jboss.shrinkwrap.api.importer.ZipImporter;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
@@ -25,6 +31,26 @@ public final class RelayTestDeployment {
     /** {@code https://localhost:<sslport>}. */
     public static String httpsBase() {
         return "https://localhost:" + System.getProperty("relay.test.sslport");
+    }
+
+    /**
+     * The value of one un-tagged metric of the deployed relay (e.g. {@code relay_reads_unmasked}),
+     * read from its Prometheus output at {@code /metrics}; fails the test if it is missing.
+     */
+    public static double metric(String name) throws Exception {
+        HttpClient http = HttpClient.newBuilder().sslContext(TestTls.trustingProjectCa())
+                .connectTimeout(Duration.ofSeconds(10)).build();
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(httpsBase() + "/metrics"))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new AssertionError("GET /metrics answered " + r.statusCode() + ": " + r.body());
+        }
+        Matcher m = Pattern.compile("^" + Pattern.quote(name) + "(?:\\{[^}]*\\})?\\s+([0-9.Ee+-]+)", Pattern.MULTILINE)
+                .matcher(r.body());
+        if (!m.find()) {
+            throw new AssertionError(name + " is not in the relay's metrics");
+        }
+        return Double.parseDouble(m.group(1));
     }
 
     /** {@code wss://localhost:<sslport>/relay}. */
