@@ -88,15 +88,18 @@ final class ClientFrameUnmasker {
 
     /** The size of a header whose second byte is {@code b1}: 2, plus the extended length, plus the key. */
     private static int headerSize(byte b1) {
-        int code = b1 & 0x7F;
-        int extended = code < 126 ? 0 : code == 126 ? 2 : 8;
-        return 2 + extended + ((b1 & 0x80) != 0 ? 4 : 0);
+        return 2 + extendedLength(b1 & 0x7F) + ((b1 & 0x80) != 0 ? 4 : 0);
+    }
+
+    /** Bytes of extended payload length after a 7-bit length {@code code}: 0, 2 (126) or 8 (127). */
+    private static int extendedLength(int code) {
+        return code < 126 ? 0 : code == 126 ? 2 : 8;
     }
 
     /** The header is complete: write it out (without the key) and set up the payload. */
     private int endHeader(byte[] dst, int out) {
         int code = header[1] & 0x7F;
-        int extended = code < 126 ? 0 : code == 126 ? 2 : 8;
+        int extended = extendedLength(code);
         long length = code;
         if (code == 126) {
             length = ((header[2] & 0xFFL) << 8) | (header[3] & 0xFFL);

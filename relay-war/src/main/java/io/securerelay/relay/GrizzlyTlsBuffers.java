@@ -53,10 +53,7 @@ final class GrizzlyTlsBuffers {
     /** The handle of {@code session}'s TLS connection, or {@link #NONE} (with one warning). */
     static Handle forSession(Session session) {
         try {
-            Object webSocket = Reflect.field(session.getAsyncRemote(), "webSocket");
-            Object protocolHandler = Reflect.field(webSocket, "protocolHandler");
-            Object writer = Reflect.field(protocolHandler, "writer");
-            Object upgradeHandler = Reflect.field(writer, "tyrusHttpUpgradeHandler");
+            Object upgradeHandler = Reflect.field(Reflect.tyrusServletWriter(session), "tyrusHttpUpgradeHandler");
             // A proxy in front of the real handler: its own fields are empty, the method delegates.
             Object webConnection = Reflect.call(upgradeHandler, "getWebConnection");
             Object servletRequest = Reflect.field(webConnection, "request");

@@ -1,5 +1,6 @@
 package io.securerelay.relay;
 
+import jakarta.websocket.Session;
 import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -89,6 +90,17 @@ final class Reflect {
             MEMBERS.get(type).put(name + "(1)", m);
         }
         return m.invoke(null, argument);
+    }
+
+    /**
+     * Tyrus' servlet writer of a session ({@code TyrusServletWriter}): async remote →
+     * {@code TyrusWebSocket} → {@code ProtocolHandler.writer}. Its {@code tyrusHttpUpgradeHandler}
+     * leads to the servlet upgrade's {@code WebConnection}.
+     */
+    static Object tyrusServletWriter(Session session) throws ReflectiveOperationException {
+        Object webSocket = field(session.getAsyncRemote(), "webSocket");
+        Object protocolHandler = field(webSocket, "protocolHandler");
+        return field(protocolHandler, "writer");
     }
 
     /** {@code method.invoke}, throwing what the method threw rather than a wrapper. */

@@ -90,9 +90,7 @@ final class TyrusFastPath {
             return NONE;
         }
         try {
-            Object webSocket = Reflect.field(session.getAsyncRemote(), "webSocket");
-            Object protocolHandler = Reflect.field(webSocket, "protocolHandler");
-            Object writer = Reflect.field(protocolHandler, "writer");
+            Object writer = Reflect.tyrusServletWriter(session);
             Object upgradeProxy = Reflect.field(writer, "tyrusHttpUpgradeHandler");
             if (batchFlushes) {
                 Field streamField = Reflect.declared(writer.getClass(), "servletOutputStream");
@@ -337,14 +335,13 @@ final class TyrusFastPath {
                 }
                 return;
             }
+            DEFERRED.increment();
             synchronized (lock) {
                 if (flushPending) {
-                    DEFERRED.increment();
                     return; // already in some thread's batch, which flushes after this write
                 }
                 flushPending = true;
             }
-            DEFERRED.increment();
             batch.defer(this);
         }
 
