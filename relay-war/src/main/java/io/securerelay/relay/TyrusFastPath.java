@@ -11,6 +11,7 @@ import java.lang.reflect.Proxy;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Level;
@@ -97,14 +98,16 @@ final class TyrusFastPath {
                 if (!ServletOutputStream.class.isAssignableFrom(streamField.getType())) {
                     throw new NoSuchFieldException("servletOutputStream is a " + streamField.getType().getName());
                 }
+                Object webConnection = Reflect.call(upgradeProxy, "getWebConnection");
+                AtomicBoolean closed = Reflect.declaredOrNull(webConnection.getClass(), "isClosed") != null
+                        && Reflect.field(webConnection, "isClosed") instanceof AtomicBoolean b ? b : null;
                 synchronized (writer) { // the writer's own monitor: Tyrus sets the field under it
                     Object stream = streamField.get(writer);
                     if (stream == null) {
-                        Object webConnection = Reflect.call(upgradeProxy, "getWebConnection");
                         stream = Reflect.call(webConnection, "getOutputStream");
                     }
                     if (!(stream instanceof DeferringStream)) {
-                        streamField.set(writer, new DeferringStream((ServletOutputStream) stream, writer));
+                        streamField.set(writer, new DeferringStream((ServletOutputStream) stream, writer, closed));
                     }
                 }
             }
@@ -307,12 +310,15 @@ final class TyrusFastPath {
         private final ServletOutputStream out;
         /** Tyrus' writer: every use of {@link #out} happens under its monitor. */
         private final Object lock;
+        /** The servlet connection's "closed" flag (Payara's {@code WebConnectionImpl}); null: unknown. */
+        private final AtomicBoolean connectionClosed;
         /** Guarded by {@link #lock}. */
         private boolean flushPending;
 
-        DeferringStream(ServletOutputStream out, Object lock) {
+        DeferringStream(ServletOutputStream out, Object lock, AtomicBoolean connectionClosed) {
             this.out = out;
             this.lock = lock;
+            this.connectionClosed = connectionClosed;
         }
 
         @Override
@@ -351,6 +357,12 @@ final class TyrusFastPath {
                     return; // someone flushed it since
                 }
                 flushPending = false;
+                if (connectionClosed != null && connectionClosed.get()) {
+                    // Closed during this read: closing the servlet connection flushed what was
+                    // written (the close frame) and recycled the stream; a flush now would only
+                    // throw (a NullPointerException inside the container, once per connection).
+                    return;
+                }
                 FLUSHES.increment();
                 try {
                     out.flush();
