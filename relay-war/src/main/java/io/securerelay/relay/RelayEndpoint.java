@@ -23,8 +23,11 @@ import java.util.logging.Logger;
  * registration timeout, keep-alive). One instance per connection, made by
  * {@link RelayEndpointConfigurator#getEndpointInstance} from beans looked up once.
  */
-@ServerEndpoint(value = "/relay", configurator = RelayEndpointConfigurator.class)
+@ServerEndpoint(value = RelayEndpoint.PATH, configurator = RelayEndpointConfigurator.class)
 public class RelayEndpoint {
+
+    /** The endpoint's path; plain HTTP requests to it get a 426 ({@link UpgradeRequiredServlet}). */
+    public static final String PATH = "/relay";
 
     /**
      * The ceiling of the frame size, for Tyrus: {@code maxMessageSize} must be a constant, so the

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.securerelay.protocol.relay.RelayCloseCodes;
 import io.securerelay.protocol.relay.RelayFrame;
 import io.securerelay.protocol.relay.SessionId;
+import io.securerelay.relay.testkit.RawWebSocketClient;
 import io.securerelay.relay.testkit.RelayTestDeployment;
 import io.securerelay.relay.testkit.HeadlessChromium;
 import io.securerelay.relay.testkit.TestRelayClient;
@@ -154,6 +155,24 @@ class RelayMonitoringIT {
         assertTrue(live.contains("relay-router"), live);
         String ready = get("/health/ready");
         assertTrue(ready.contains("relay-deployment"), ready);
+    }
+
+    @Test
+    void aPlainHttpRequestToTheEndpointIsToldToUpgradeAndAWebSocketStillConnects() throws Exception {
+        for (String method : new String[] {"GET", "POST"}) {
+            HttpRequest.BodyPublisher body = method.equals("GET")
+                    ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString("x");
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(https + "/relay"))
+                    .method(method, body).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(426, r.statusCode(), method + " /relay: " + r.body());
+            assertEquals("websocket", r.headers().firstValue("Upgrade").orElse(""), method + " /relay: the Upgrade header");
+            assertTrue(r.body().contains("WebSocket endpoint"), r.body());
+        }
+        // The servlet at /relay does not stand in the way of the upgrade.
+        try (RawWebSocketClient ws = RawWebSocketClient.connect(RelayTestDeployment.relayUri())) {
+            assertInstanceOf(RelayFrame.Challenge.class, ws.nextRelayFrame(Duration.ofSeconds(10)),
+                    "the relay's CHALLENGE arrives after the upgrade");
+        }
     }
 
     @Test
