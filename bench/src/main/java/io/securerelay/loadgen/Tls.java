@@ -10,8 +10,21 @@ import java.security.KeyStore;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
-/** The generator's TLS: trusts the project's own CA only (certs/generated/truststore.p12). */
+/**
+ * The generator's TLS: trusts the project's own CA only (certs/generated/truststore.p12), and
+ * makes every connection a full handshake, as a new client's is (no session resumption).
+ */
 final class Tls {
+
+    /**
+     * A client session timeout longer than the longest ticket lifetime TLS 1.3 allows (7 days, RFC
+     * 8446 4.6.1): the JDK's client then discards every NewSessionTicket ("Session cache lifetime
+     * is too long. Discarding ticket.", {@code sun.security.ssl.NewSessionTicket}), so it holds no
+     * pre-shared key to resume with. Left at its default, it resumed every second connection to
+     * the same server, skipping the server's certificate and its signature: the churn scenario's
+     * Java figures were then partly resumptions. {@code TlsTest} checks that none happens.
+     */
+    static final int NO_RESUMPTION_SESSION_TIMEOUT_SECONDS = 7 * 24 * 3600 + 1;
 
     private Tls() {
     }
@@ -27,6 +40,7 @@ final class Tls {
         tmf.init(ks);
         SSLContext ctx = SSLContext.getInstance("TLSv1.3");
         ctx.init(null, tmf.getTrustManagers(), null);
+        ctx.getClientSessionContext().setSessionTimeout(NO_RESUMPTION_SESSION_TIMEOUT_SECONDS);
         return ctx;
     }
 }
