@@ -38,6 +38,8 @@ public final class Main implements Callable<Integer> {
      * last connection registered.
      */
     static final Duration KEEP_ALIVE_WAIT = Duration.ofSeconds(100);
+    /** Unmeasured churn before the churn scenario's figures, per target. */
+    static final Duration CHURN_WARMUP = Duration.ofSeconds(60);
 
     @CommandLine.Parameters(index = "0", defaultValue = "quick", description = "quick (a few minutes) or full")
     String suite;
@@ -187,10 +189,11 @@ public final class Main implements Callable<Integer> {
         if (scenarios.contains("churn")) {
             for (Target t : running.values()) {
                 // Connection set-up is other code than relaying frames (TLS handshakes, the HTTP
-                // upgrade, the servlet and WebSocket containers): its own unmeasured JIT warm-up,
-                // the same for every target.
-                progress.step("churn warm-up (not measured): " + t.name() + " for " + jit.toSeconds() + " s");
-                Churn.run(t, 8, Duration.ZERO, jit, clients, progress);
+                // upgrade, the servlet and WebSocket containers): its own unmeasured warm-up, the
+                // same for every target. A minute, in quick and full: the relay's JIT compiler is
+                // busy for about that long (docs/BENCHMARKS.md, "Churn and the JIT").
+                progress.step("churn warm-up (not measured): " + t.name() + " for " + CHURN_WARMUP.toSeconds() + " s");
+                Churn.run(t, 8, Duration.ZERO, CHURN_WARMUP, clients, progress);
                 progress.step("churn: new connections to " + t.name());
                 Churn.Result r = Churn.run(t, 8, warmup, measure, clients, progress);
                 report.churn.add(r);
