@@ -118,8 +118,9 @@ final class Report {
         }
         if (!churn.isEmpty()) {
             md.append("## 4. Churn: new TLS connections with registration\n\n");
-            md.append("Each connection: TCP, TLS 1.3 handshake, WebSocket upgrade, and for a relay the signed registration; then a clean close.\n");
-            md.append("The echo does no registration: it is the floor of TLS + WebSocket alone.\n\n");
+            md.append("Each connection: TCP, a full TLS 1.3 handshake (the generator resumes no session), WebSocket upgrade, and for a\n"
+                    + "relay the signed registration; then a clean close. After " + Main.CHURN_WARMUP.toSeconds()
+                    + " s of unmeasured churn per target. The echo does no registration: it is the floor of TLS + WebSocket alone.\n\n");
             md.append("| target | concurrent | connections/s | vs Node relay | p50 ms | p99 ms | max ms | failures |\n");
             md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
             OptionalDouble node = churn.stream().filter(x -> x.target().equals(NODE)).mapToDouble(Churn.Result::perSecond).findFirst();
