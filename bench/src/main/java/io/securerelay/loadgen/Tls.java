@@ -20,9 +20,10 @@ final class Tls {
      * A client session timeout longer than the longest ticket lifetime TLS 1.3 allows (7 days, RFC
      * 8446 4.6.1): the JDK's client then discards every NewSessionTicket ("Session cache lifetime
      * is too long. Discarding ticket.", {@code sun.security.ssl.NewSessionTicket}), so it holds no
-     * pre-shared key to resume with. Left at its default, it resumed every second connection to
-     * the same server, skipping the server's certificate and its signature: the churn scenario's
-     * Java figures were then partly resumptions. {@code TlsTest} checks that none happens.
+     * pre-shared key to resume with. Left at its default, it resumed most connections to the same
+     * server (3 of 4 to a JDK server, every second one to Node), skipping the server's certificate
+     * and its signature: the churn scenario's Java figures were then partly resumptions.
+     * {@code TlsIT} checks that none happens.
      */
     static final int NO_RESUMPTION_SESSION_TIMEOUT_SECONDS = 7 * 24 * 3600 + 1;
 

@@ -98,12 +98,11 @@ final class TyrusFastPath {
                 if (!ServletOutputStream.class.isAssignableFrom(streamField.getType())) {
                     throw new NoSuchFieldException("servletOutputStream is a " + streamField.getType().getName());
                 }
-                Object webConnection = Reflect.call(upgradeProxy, "getWebConnection");
-                AtomicBoolean closed = Reflect.declaredOrNull(webConnection.getClass(), "isClosed") != null
-                        && Reflect.field(webConnection, "isClosed") instanceof AtomicBoolean b ? b : null;
+                AtomicBoolean closed = connectionClosedFlag(upgradeProxy);
                 synchronized (writer) { // the writer's own monitor: Tyrus sets the field under it
                     Object stream = streamField.get(writer);
                     if (stream == null) {
+                        Object webConnection = Reflect.call(upgradeProxy, "getWebConnection");
                         stream = Reflect.call(webConnection, "getOutputStream");
                     }
                     if (!(stream instanceof DeferringStream)) {
@@ -115,6 +114,21 @@ final class TyrusFastPath {
         } catch (ReflectiveOperationException | RuntimeException e) {
             warnOnce(e);
             return NONE;
+        }
+    }
+
+    /**
+     * The {@code isClosed} flag of the upgrade's servlet connection (Payara's
+     * {@code WebConnectionImpl}), set when the connection is closed; null if it is not there (the
+     * deferred flush then tries, and a closed stream throws, as before).
+     */
+    private static AtomicBoolean connectionClosedFlag(Object upgradeProxy) {
+        try {
+            Object webConnection = Reflect.call(upgradeProxy, "getWebConnection");
+            return Reflect.declaredOrNull(webConnection.getClass(), "isClosed") != null
+                    && Reflect.field(webConnection, "isClosed") instanceof AtomicBoolean flag ? flag : null;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
         }
     }
 
