@@ -125,8 +125,7 @@ final class TyrusFastPath {
     private static AtomicBoolean connectionClosedFlag(Object upgradeProxy) {
         try {
             Object webConnection = Reflect.call(upgradeProxy, "getWebConnection");
-            return Reflect.declaredOrNull(webConnection.getClass(), "isClosed") != null
-                    && Reflect.field(webConnection, "isClosed") instanceof AtomicBoolean flag ? flag : null;
+            return Reflect.field(webConnection, "isClosed") instanceof AtomicBoolean flag ? flag : null;
         } catch (ReflectiveOperationException | RuntimeException e) {
             return null;
         }
