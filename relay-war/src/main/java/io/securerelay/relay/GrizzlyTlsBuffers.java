@@ -55,7 +55,7 @@ final class GrizzlyTlsBuffers {
         try {
             Object upgradeHandler = Reflect.field(Reflect.tyrusServletWriter(session), "tyrusHttpUpgradeHandler");
             // A proxy in front of the real handler: its own fields are empty, the method delegates.
-            Object webConnection = Reflect.call(upgradeHandler, "getWebConnection");
+            Object webConnection = Reflect.containerWebConnection(upgradeHandler);
             Object servletRequest = Reflect.field(webConnection, "request");
             Object grizzlyRequest = Reflect.field(servletRequest, "coyoteRequest");
             Object requestPacket = Reflect.call(grizzlyRequest, "getRequest");
@@ -68,6 +68,7 @@ final class GrizzlyTlsBuffers {
                 return NONE; // not a TLS connection: nothing kept
             }
             Field last = Reflect.declared(sslContext.getClass(), "lastOutputBuffer");
+            ContainerHooks.worked(ContainerHooks.Hook.GRIZZLY_TLS_BUFFERS);
             return () -> {
                 // Never throws: it runs inside the keep-alive's periodic task, which an exception
                 // would stop for good.
@@ -83,6 +84,7 @@ final class GrizzlyTlsBuffers {
                 }
             };
         } catch (ReflectiveOperationException | RuntimeException e) {
+            ContainerHooks.fellBack(ContainerHooks.Hook.GRIZZLY_TLS_BUFFERS);
             if (!warned) {
                 warned = true;
                 LOG.log(Level.WARNING, "cannot reach Grizzly''s TLS buffers of a WebSocket connection ({0}): idle "

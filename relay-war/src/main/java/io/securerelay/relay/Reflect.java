@@ -1,5 +1,6 @@
 package io.securerelay.relay;
 
+import io.securerelay.relay.tyrus.GuardedWebConnection;
 import jakarta.websocket.Session;
 import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
@@ -90,6 +91,15 @@ final class Reflect {
             MEMBERS.get(type).put(name + "(1)", m);
         }
         return m.invoke(null, argument);
+    }
+
+    /**
+     * The container's servlet connection of a Tyrus upgrade handler ({@code getWebConnection()}),
+     * under the relay's own {@link GuardedWebConnection} where the frame-size guard put one.
+     */
+    static Object containerWebConnection(Object upgradeHandler) throws ReflectiveOperationException {
+        Object webConnection = call(upgradeHandler, "getWebConnection");
+        return webConnection instanceof GuardedWebConnection guarded ? guarded.container() : webConnection;
     }
 
     /**

@@ -96,6 +96,16 @@ public final class RelayConfig {
     public static final String FAST_UNMASK_DEFAULT = "true";
 
     /**
+     * {@code relay.container-hooks}: {@code true} (the default): the relay's optimisations that
+     * reach into private members of Tyrus and Grizzly are on where their own setting allows
+     * ({@link TyrusFastPath}, {@link TyrusIdleTimers}, {@link GrizzlyTlsBuffers}; see
+     * {@link ContainerHooks}); {@code false}: none of them runs and the relay works on Tyrus' and
+     * Grizzly's public behaviour alone (the test suite runs once this way).
+     */
+    public static final String CONTAINER_HOOKS = "relay.container-hooks";
+    public static final String CONTAINER_HOOKS_DEFAULT = "true";
+
+    /**
      * {@code relay.allowed-origins}: comma-separated browser origins (e.g.
      * {@code https://bank.example}) allowed to open a connection. Empty (the default): every
      * handshake that carries an {@code Origin} header is refused with HTTP 403; clients that send

@@ -1,6 +1,7 @@
 package io.securerelay.relay;
 
 import io.securerelay.protocol.relay.RelayCloseCodes;
+import io.securerelay.relay.tyrus.FrameLimitUpgradeHandler;
 import jakarta.enterprise.inject.spi.CDI;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.OnClose;
@@ -37,6 +38,7 @@ public class RelayEndpoint {
 
     private static final Logger LOG = Logger.getLogger(RelayEndpoint.class.getName());
     private static final Duration RELEASE_AFTER_REGISTRATION = Duration.ofSeconds(1);
+    private static volatile boolean unguardedWarned;
 
     private final Router router;
     private final RelaySettings settings;
@@ -76,7 +78,10 @@ public class RelayEndpoint {
     public void onOpen(Session session) {
         // Before anything is sent: Tyrus' per-frame idle-timer tasks must not reach Payara's
         // managed executor (see TyrusIdleTimers).
-        scheduler.adoptTyrusTimers(session);
+        boolean hooks = settings.containerHooks();
+        if (hooks) {
+            scheduler.adoptTyrusTimers(session);
+        }
         // Before anything is sent: batched flushes and fast unmasking (see TyrusFastPath).
         fastPath = TyrusFastPath.install(session, settings.batchFlushes(), settings.fastUnmask());
         // The relay's own keep-alive replaces the container's idle timer (which our pings would reset).
@@ -88,6 +93,14 @@ public class RelayEndpoint {
         counters.connectionOpened();
         connection = new RelayConnection(new WebSocketPeer(session, settings.maxPendingBytes(), counters),
                 new RateLimiter(settings.framesPerSecond(), settings.rateBytesPerSecond(), clock), clock);
+        RelayConnection opened = connection;
+        // An oversize frame is refused at its header, before Tyrus reads it (FrameLimitFilter).
+        if (!FrameLimitUpgradeHandler.whenOversize(reason -> opened.peer().close(RelayCloseCodes.TOO_BIG, reason))
+                && !unguardedWarned) {
+            unguardedWarned = true;
+            LOG.warning("the frame-size limit is not in place before Tyrus (no FrameLimitUpgradeHandler): a frame"
+                    + " over relay.max-frame-bytes is read whole before it is refused");
+        }
         address = RemoteAddress.of(session);
         if (!addresses.tryAcquire(address)) {
             connection.close();
@@ -103,7 +116,7 @@ public class RelayEndpoint {
             }
         });
         KeepAlive keepAlive = new KeepAlive(settings.pingInterval(), settings.idleTimeout());
-        tlsBuffers = GrizzlyTlsBuffers.forSession(session);
+        tlsBuffers = hooks ? GrizzlyTlsBuffers.forSession(session) : GrizzlyTlsBuffers.NONE;
         GrizzlyTlsBuffers.Handle tls = tlsBuffers;
         timers.every(keepAlive.pingInterval(), () -> {
             if (c.state() == RelayConnection.State.CLOSED) {

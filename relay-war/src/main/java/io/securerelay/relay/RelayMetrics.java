@@ -1,5 +1,6 @@
 package io.securerelay.relay;
 
+import io.securerelay.relay.tyrus.FrameLimitUpgradeHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
@@ -29,6 +30,9 @@ public class RelayMetrics {
     public static final String FLUSHES_DEFERRED = "relay.flushes.deferred";
     public static final String FLUSHES_BATCHED = "relay.flushes.batched";
     public static final String READS_UNMASKED = "relay.reads.unmasked";
+    public static final String FRAME_GUARD_CONNECTIONS = "relay.frame.guard.connections";
+    public static final String FRAME_GUARD_STOPPED = "relay.frame.guard.stopped";
+    public static final String CONTAINER_HOOK = "relay.container.hook";
     /**
      * In microseconds, without a MicroProfile unit: with {@code MetricUnits.NANOSECONDS} Payara
      * 6.2025.10 converts the quantiles to seconds but not {@code _sum} (seen in its Prometheus output).
@@ -82,6 +86,20 @@ public class RelayMetrics {
                 .withDescription("Reads whose client frames the relay unmasked before Tyrus, since start (stays 0 "
                         + "if fast unmasking is off or cannot be set up: see the log)").build(),
                 TyrusFastPath::unmaskedReads);
+        registry.gauge(Metadata.builder().withName(FRAME_GUARD_CONNECTIONS)
+                .withDescription("Connections opened with the frame-size limit in front of Tyrus, since start (equal to "
+                        + "the connections opened; if not, see the log)").build(),
+                FrameLimitUpgradeHandler::guardedConnections);
+        registry.gauge(Metadata.builder().withName(FRAME_GUARD_STOPPED)
+                .withDescription("Frames refused with 1009 at their header, before any of their payload was read, "
+                        + "since start").build(),
+                FrameLimitUpgradeHandler::stoppedFrames);
+        for (ContainerHooks.Hook hook : ContainerHooks.Hook.values()) {
+            registry.gauge(Metadata.builder().withName(CONTAINER_HOOK)
+                    .withDescription("A reach into the container's private members: 1 active, 0 off (or not used yet),"
+                            + " -1 fell back (see the log)").build(),
+                    () -> ContainerHooks.state(hook).gauge, new Tag("hook", hook.label));
+        }
     }
 
     /** Registers the metrics at deployment, so that they are scraped (at zero) before any traffic. */

@@ -53,7 +53,11 @@ public class RelayScheduler {
      * At start: the application's WebSocket container gets the plain timer executor too, for the
      * idle timer each new Tyrus session schedules in its constructor ({@link TyrusIdleTimers}).
      */
-    void adoptWebSocketContainer(@Observes @Initialized(ApplicationScoped.class) ServletContext context) {
+    void adoptWebSocketContainer(@Observes @Initialized(ApplicationScoped.class) ServletContext context,
+                                 RelaySettings settings) {
+        if (!settings.containerHooks()) {
+            return;
+        }
         tyrusTimers.adoptContainer(context.getAttribute(SERVER_CONTAINER));
     }
 

@@ -60,14 +60,19 @@ public class RelaySettings {
     @ConfigProperty(name = RelayConfig.FAST_UNMASK, defaultValue = RelayConfig.FAST_UNMASK_DEFAULT)
     boolean fastUnmask;
 
+    @Inject
+    @ConfigProperty(name = RelayConfig.CONTAINER_HOOKS, defaultValue = RelayConfig.CONTAINER_HOOKS_DEFAULT)
+    boolean containerHooks;
+
     /** Validates and logs the settings when the application starts. */
     void atStartup(@Observes @Initialized(ApplicationScoped.class) Object ignored) {
         validate();
         LOG.info(() -> String.format("relay settings: max-frame-bytes=%d max-pending-bytes=%d rate=%d frames/s,"
                 + " %d bytes/s max-connections-per-address=%d registration-timeout=%ds ping-interval=%ds"
-                + " idle-timeout=%ds batch-flushes=%b fast-unmask=%b", maxFrameBytes, maxPendingBytes,
-                framesPerSecond, rateBytesPerSecond(), maxConnectionsPerAddress, registrationTimeoutSeconds,
-                pingIntervalSeconds, idleTimeoutSeconds, batchFlushes, fastUnmask));
+                + " idle-timeout=%ds container-hooks=%b batch-flushes=%b fast-unmask=%b", maxFrameBytes,
+                maxPendingBytes, framesPerSecond, rateBytesPerSecond(), maxConnectionsPerAddress,
+                registrationTimeoutSeconds, pingIntervalSeconds, idleTimeoutSeconds, containerHooks, batchFlushes,
+                fastUnmask));
     }
 
     void validate() {
@@ -123,13 +128,18 @@ public class RelaySettings {
         return Duration.ofSeconds(idleTimeoutSeconds);
     }
 
-    /** Whether the frames of one read leave in one TLS write ({@link RelayConfig#BATCH_FLUSHES}). */
-    public boolean batchFlushes() {
-        return batchFlushes;
+    /** Whether the relay may reach into the container's private members ({@link RelayConfig#CONTAINER_HOOKS}). */
+    public boolean containerHooks() {
+        return containerHooks;
     }
 
-    /** Whether the relay unmasks client frames before Tyrus ({@link RelayConfig#FAST_UNMASK}). */
+    /** Whether the frames of one read leave in one TLS write ({@link RelayConfig#BATCH_FLUSHES}; container hooks on). */
+    public boolean batchFlushes() {
+        return containerHooks && batchFlushes;
+    }
+
+    /** Whether the relay unmasks client frames before Tyrus ({@link RelayConfig#FAST_UNMASK}; container hooks on). */
     public boolean fastUnmask() {
-        return fastUnmask;
+        return containerHooks && fastUnmask;
     }
 }

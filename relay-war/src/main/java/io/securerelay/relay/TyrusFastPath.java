@@ -102,7 +102,7 @@ final class TyrusFastPath {
                 synchronized (writer) { // the writer's own monitor: Tyrus sets the field under it
                     Object stream = streamField.get(writer);
                     if (stream == null) {
-                        Object webConnection = Reflect.call(upgradeProxy, "getWebConnection");
+                        Object webConnection = Reflect.containerWebConnection(upgradeProxy);
                         stream = Reflect.call(webConnection, "getOutputStream");
                     }
                     if (!(stream instanceof DeferringStream)) {
@@ -110,6 +110,7 @@ final class TyrusFastPath {
                     }
                 }
             }
+            ContainerHooks.worked(ContainerHooks.Hook.TYRUS_FAST_PATH);
             return new ReadHook(upgradeProxy, batchFlushes, unmask);
         } catch (ReflectiveOperationException | RuntimeException e) {
             warnOnce(e);
@@ -124,7 +125,7 @@ final class TyrusFastPath {
      */
     private static AtomicBoolean connectionClosedFlag(Object upgradeProxy) {
         try {
-            Object webConnection = Reflect.call(upgradeProxy, "getWebConnection");
+            Object webConnection = Reflect.containerWebConnection(upgradeProxy);
             return Reflect.field(webConnection, "isClosed") instanceof AtomicBoolean flag ? flag : null;
         } catch (ReflectiveOperationException | RuntimeException e) {
             return null;
@@ -132,6 +133,7 @@ final class TyrusFastPath {
     }
 
     private static void warnOnce(Exception e) {
+        ContainerHooks.fellBack(ContainerHooks.Hook.TYRUS_FAST_PATH);
         if (!warned) {
             warned = true;
             LOG.log(Level.WARNING, "cannot set up the fast path of a WebSocket connection ({0}): its frames are "

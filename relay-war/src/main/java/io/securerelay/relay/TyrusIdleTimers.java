@@ -71,8 +71,10 @@ final class TyrusIdleTimers extends ScheduledThreadPoolExecutor {
             }
             f.setAccessible(true);
             f.set(session, this);
+            ContainerHooks.worked(ContainerHooks.Hook.TYRUS_IDLE_TIMERS);
             return true;
         } catch (ReflectiveOperationException | RuntimeException e) {
+            ContainerHooks.fellBack(ContainerHooks.Hook.TYRUS_IDLE_TIMERS);
             if (!warned) {
                 warned = true;
                 LOG.log(Level.WARNING, "cannot move Tyrus'' idle timers off the managed executor ({0}):"
@@ -109,8 +111,10 @@ final class TyrusIdleTimers extends ScheduledThreadPoolExecutor {
             }
             f.setAccessible(true);
             f.set(container, this);
+            ContainerHooks.worked(ContainerHooks.Hook.TYRUS_IDLE_TIMERS);
             return true;
         } catch (ReflectiveOperationException | RuntimeException e) {
+            ContainerHooks.fellBack(ContainerHooks.Hook.TYRUS_IDLE_TIMERS);
             LOG.log(Level.WARNING, "cannot give Tyrus'' WebSocket container a plain timer executor ({0}): every new"
                     + " connection will cost a thread-context capture", e.toString());
             return false;

@@ -46,6 +46,11 @@ public final class RawWebSocketClient implements AutoCloseable {
         public int closeCode() {
             return payload.length >= 2 ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : 1005;
         }
+
+        /** The reason of a close frame ("" if it has none). */
+        public String closeReason() {
+            return payload.length > 2 ? new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8) : "";
+        }
     }
 
     private final SSLSocket socket;
@@ -153,8 +158,38 @@ public final class RawWebSocketClient implements AutoCloseable {
      * @param firstByte FIN, RSV1-3 and the opcode, e.g. {@code FIN | OP_BINARY}
      * @param masked    clients must mask; false sends an unmasked frame
      */
-    public void sendFrame(int firstByte, byte[] payload, boolean masked) throws IOException {
+    public synchronized void sendFrame(int firstByte, byte[] payload, boolean masked) throws IOException {
         out.write(frameBytes(firstByte, payload, masked));
+        out.flush();
+    }
+
+    /**
+     * Sends the header of a masked frame that declares {@code length} payload bytes (any 64-bit
+     * value, also one RFC 6455 forbids), and no payload: follow with {@link #sendRaw}.
+     */
+    public synchronized void sendFrameHeader(int firstByte, long length) throws IOException {
+        ByteArrayOutputStream f = new ByteArrayOutputStream(14);
+        f.write(firstByte);
+        if (length >= 0 && length < 126) {
+            f.write(0x80 | (int) length);
+        } else if (length >= 0 && length < 65536) {
+            f.write(0x80 | 126);
+            f.write((int) (length >>> 8));
+            f.write((int) length);
+        } else {
+            f.write(0x80 | 127);
+            f.writeBytes(ByteBuffer.allocate(8).putLong(length).array());
+        }
+        byte[] mask = new byte[4];
+        RANDOM.nextBytes(mask);
+        f.writeBytes(mask);
+        out.write(f.toByteArray());
+        out.flush();
+    }
+
+    /** Sends {@code bytes} as they are (part of a frame whose header was sent). */
+    public synchronized void sendRaw(byte[] bytes) throws IOException {
+        out.write(bytes);
         out.flush();
     }
 
@@ -188,7 +223,7 @@ public final class RawWebSocketClient implements AutoCloseable {
     }
 
     /** Sends {@code count} masked binary messages holding {@code payload} in one write, as fast as TCP goes. */
-    public void sendBinaryRepeatedly(byte[] payload, int count) throws IOException {
+    public synchronized void sendBinaryRepeatedly(byte[] payload, int count) throws IOException {
         ByteArrayOutputStream all = new ByteArrayOutputStream((payload.length + 14) * count);
         for (int i = 0; i < count; i++) {
             all.writeBytes(frameBytes(FIN | OP_BINARY, payload, true));
@@ -198,7 +233,7 @@ public final class RawWebSocketClient implements AutoCloseable {
     }
 
     /** Sends one masked binary message per payload, all in one write (so they arrive in as few reads as TCP allows). */
-    public void sendBinaries(List<byte[]> payloads) throws IOException {
+    public synchronized void sendBinaries(List<byte[]> payloads) throws IOException {
         ByteArrayOutputStream all = new ByteArrayOutputStream();
         for (byte[] p : payloads) {
             all.writeBytes(frameBytes(FIN | OP_BINARY, p, true));
@@ -286,6 +321,15 @@ public final class RawWebSocketClient implements AutoCloseable {
      * connection ended without one (reset or EOF). Does not answer pings. Fails after {@code timeout}.
      */
     public int awaitClose(Duration timeout) throws IOException {
+        Frame f = awaitCloseFrame(timeout);
+        return f == null ? -1 : f.closeCode();
+    }
+
+    /**
+     * Reads (and drops) frames until the relay's close frame and returns it, or {@code null} if the
+     * connection ended without one (reset or EOF). Does not answer pings. Fails after {@code timeout}.
+     */
+    public Frame awaitCloseFrame(Duration timeout) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
         try {
             while (true) {
@@ -295,13 +339,13 @@ public final class RawWebSocketClient implements AutoCloseable {
                 }
                 Frame f = readFrame(Duration.ofNanos(left));
                 if (f.opcode() == OP_CLOSE) {
-                    return f.closeCode();
+                    return f;
                 }
             }
         } catch (SocketTimeoutException e) {
             throw new AssertionError("no close from the relay within " + timeout, e);
         } catch (EOFException | SocketException | javax.net.ssl.SSLException e) {
-            return -1;
+            return null;
         }
     }
 

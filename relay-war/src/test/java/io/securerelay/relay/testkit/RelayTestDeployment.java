@@ -38,6 +38,18 @@ public final class RelayTestDeployment {
      * read from its Prometheus output at {@code /metrics}; fails the test if it is missing.
      */
     public static double metric(String name) throws Exception {
+        return metric(name, "");
+    }
+
+    /**
+     * The value of one metric with the tag {@code tag="value"} (e.g. {@code relay_container_hook},
+     * {@code hook}, {@code tyrus-fast-path}); fails the test if it is missing.
+     */
+    public static double metric(String name, String tag, String value) throws Exception {
+        return metric(name, "\\{[^}]*" + Pattern.quote(tag + "=\"" + value + "\"") + "[^}]*\\}");
+    }
+
+    private static double metric(String name, String tagsPattern) throws Exception {
         HttpClient http = HttpClient.newBuilder().sslContext(TestTls.trustingProjectCa())
                 .connectTimeout(Duration.ofSeconds(10)).build();
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(httpsBase() + "/metrics"))
@@ -45,12 +57,23 @@ public final class RelayTestDeployment {
         if (r.statusCode() != 200) {
             throw new AssertionError("GET /metrics answered " + r.statusCode() + ": " + r.body());
         }
-        Matcher m = Pattern.compile("^" + Pattern.quote(name) + "(?:\\{[^}]*\\})?\\s+([0-9.Ee+-]+)", Pattern.MULTILINE)
+        String tags = tagsPattern.isEmpty() ? "(?:\\{[^}]*\\})?" : tagsPattern;
+        Matcher m = Pattern.compile("^" + Pattern.quote(name) + tags + "\\s+([0-9.Ee+-]+)", Pattern.MULTILINE)
                 .matcher(r.body());
         if (!m.find()) {
-            throw new AssertionError(name + " is not in the relay's metrics");
+            throw new AssertionError(name + (tagsPattern.isEmpty() ? "" : " " + tagsPattern)
+                    + " is not in the relay's metrics");
         }
         return Double.parseDouble(m.group(1));
+    }
+
+    /**
+     * Whether the relay of this run has its container hooks on (the default), or off
+     * ({@code relay.container-hooks=false} in the system property {@code relay.test.jvm.extra}
+     * that the failsafe execution passes to Payara).
+     */
+    public static boolean containerHooksOn() {
+        return !System.getProperty("relay.test.jvm.extra", "").contains("relay.container-hooks=false");
     }
 
     /** {@code wss://localhost:<sslport>/relay}. */
