@@ -93,6 +93,8 @@ class RelayAbuseIT {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private static ClientManager client;
+    /** Holds the Tyrus client container up for the whole class (Tyrus issue #640, TestRelayClient). */
+    private static TestRelayClient keeper;
     private static URI relay;
 
     @Deployment(testable = false)
@@ -108,10 +110,14 @@ class RelayAbuseIT {
                 "RelayAbuseIT runs on the default-settings Payara only");
         client = TestTls.clientManager();
         relay = RelayTestDeployment.relayUri();
+        keeper = TestRelayClient.keepingTheClientContainerUp(client, relay);
     }
 
     @AfterAll
-    static void stopClient() {
+    static void stopClient() throws Exception {
+        if (keeper != null) {
+            keeper.close();
+        }
         if (client != null) {
             client.shutdown();
         }

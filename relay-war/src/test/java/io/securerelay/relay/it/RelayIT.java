@@ -51,6 +51,8 @@ class RelayIT {
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private static ClientManager client;
+    /** Holds the Tyrus client container up for the whole class (Tyrus issue #640, TestRelayClient). */
+    private static TestRelayClient keeper;
     private static URI relay;
 
     @Deployment(testable = false)
@@ -62,10 +64,14 @@ class RelayIT {
     static void tlsClient() throws Exception {
         client = TestTls.clientManager();
         relay = RelayTestDeployment.relayUri();
+        keeper = TestRelayClient.keepingTheClientContainerUp(client, relay);
     }
 
     @AfterAll
-    static void stopClient() {
+    static void stopClient() throws Exception {
+        if (keeper != null) {
+            keeper.close();
+        }
         if (client != null) {
             client.shutdown();
         }

@@ -71,6 +71,17 @@ public final class TestRelayClient extends Endpoint implements AutoCloseable {
         return c;
     }
 
+    /**
+     * A registered connection that a test class keeps open from its first test to its last, so
+     * that {@code client}'s Tyrus container always has an active client. Tyrus shuts the
+     * container's executors down when its count of active clients drops to 0, and that races with
+     * the next connect (Tyrus issue #640: a {@code RejectedExecutionException} in the next test,
+     * more likely the busier the machine). The relay answers its pings; Tyrus answers the relay's.
+     */
+    public static TestRelayClient keepingTheClientContainerUp(ClientManager client, URI uri) throws Exception {
+        return connect(client, uri, RoutingKey.generate(new SecureRandom()));
+    }
+
     /** Connects and waits for the CHALLENGE, without registering: {@link #challenge()} is set. */
     public static TestRelayClient open(ClientManager client, URI uri) throws Exception {
         TestRelayClient c = new TestRelayClient(null);
