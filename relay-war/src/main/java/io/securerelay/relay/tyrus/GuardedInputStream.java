@@ -39,13 +39,22 @@ final class GuardedInputStream extends ServletInputStream {
         return scanner.scan(b, off, n);
     }
 
+    /** One byte, scanned like the others; after an oversize header: the end of the stream. */
     @Override
     public int read() throws IOException {
+        if (scanner.found()) {
+            dropAvailable();
+            return -1;
+        }
+        int b = in.read();
+        if (b < 0) {
+            return b;
+        }
         if (one == null) {
             one = new byte[1];
         }
-        int n = read(one, 0, 1);
-        return n == 1 ? one[0] & 0xFF : n == 0 ? -1 : n;
+        one[0] = (byte) b;
+        return scanner.scan(one, 0, 1) == 1 ? b : -1;
     }
 
     /** After an oversize header: what the client sent so far is read and dropped, never kept. */
