@@ -98,8 +98,8 @@ public final class ProtocolVectors {
                 new Script("customer-calls-bank",
                         "The customer knows the bank's session ID and initiates. The bank confirms the session "
                                 + "with ACK 0 at once; texts both ways, one longer than a bucket, a dummy, and a "
-                                + "rekey after every 2 messages per direction (the epochs of the two directions "
-                                + "are independent: i2r reaches epoch 2 while r2i is at epoch 1).",
+                                + "rekey after every 2 messages per direction (each direction counts its own "
+                                + "messages: i2r reaches epoch 2 with its 5th message while r2i, with 4, is at epoch 1).",
                         "customer", "bank", new SessionPolicy(2, Duration.ofMinutes(10), Duration.ofSeconds(30)),
                         List.of(
                                 Step.ack(false, 0, false),
@@ -110,7 +110,8 @@ public final class ProtocolVectors {
                                         + "on the first business day of every month until further notice; reference: "
                                         + "rent, flat 3, second floor, left door."),
                                 Step.dummy(true, 40),
-                                Step.ack(false, 2, false),
+                                Step.text(true, 3, "third"),
+                                Step.ack(false, 3, false),
                                 Step.ack(true, 1, false))),
                 new Script("bank-calls-customer",
                         "The bank initiates (the roles are not tied to bank and customer). A gap: the customer "

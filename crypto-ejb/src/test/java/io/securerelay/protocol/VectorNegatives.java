@@ -116,7 +116,7 @@ final class VectorNegatives {
         out.add(neg(run, m, "signature", "flip bit 0 of the last byte", flip(hello, hello.length - 1)));
         out.add(neg(run, m + "+replay", "whole", "the genuine message again, after it was opened once", hello.clone()));
         out.add(neg(run, m + "+reflected", "whole", "delivered back to its sender", hello.clone()));
-        byte[] longText = run.sealed.get(4); // TEXT 2, 338 bytes: longer than the minimum
+        byte[] longText = run.sealed.get(4); // TEXT 2, 302 bytes: longer than the minimum
         out.add(neg(run, "DATA#4", "length", "cut from " + longText.length + " to " + (longText.length - 5)
                 + " bytes (still above the minimum)", Arrays.copyOf(longText, longText.length - 5)));
         out.add(neg(run, "DATA#4", "length", "cut from " + longText.length + " to " + Wire.DATA_MIN
