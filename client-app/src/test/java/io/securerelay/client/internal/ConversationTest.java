@@ -320,6 +320,16 @@ class ConversationTest {
     }
 
     @Test
+    void theExampleOfTheBatchDocumentIsAValidRun() throws Exception {
+        String doc = java.nio.file.Files.readString(Path.of("..", "docs", "BATCH.md"));
+        String example = doc.substring(doc.indexOf("## Example"));
+        example = example.substring(example.indexOf("```\n") + 4, example.lastIndexOf("```"));
+        List<BatchEvents.Event> run = BatchEvents.parseRun(example);
+        assertEquals("done", run.get(run.size() - 1).name());
+        assertEquals(2, run.stream().filter(e -> e.name().equals("error") && BatchEvents.REJECTIONS.contains(e.get("code"))).count());
+    }
+
+    @Test
     void theStrictParserRefusesWhatTheSpecDoesNotList() {
         String ok = "session 0123456789abcdef0123456789abcdef\ndone sent=0 received=0 rejected=0\n";
         assertEquals(2, BatchEvents.parseRun(ok).size());
