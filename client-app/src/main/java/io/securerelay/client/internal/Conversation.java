@@ -304,6 +304,13 @@ public final class Conversation implements RelayLink.Listener {
             LOG.log(Level.FINE, "in {0} from {1}: {2} bytes, sha256 {3}",
                     new Object[] {type, from.shortForm(), String.valueOf(payload.length), shortHash(payload)});
         }
+        if (type.isHandshakeOfWrongLength(payload)) {
+            // Never a stale or crossing message (those have the right length): cut or padded on the way.
+            rejected(Rejections.Kind.MALFORMED_MESSAGE, "peer:" + from.toHex(), type.name(), payload.length,
+                    "A handshake message (" + type + ") claiming to come from " + describePeer(from)
+                            + " has " + payload.length + " bytes instead of " + type.expectedLength() + "; dropped");
+            return;
+        }
         switch (type) {
             case INIT -> onInit(from, payload);
             case RESPONSE -> onResponse(from, payload);

@@ -247,6 +247,26 @@ class ConversationTest {
     }
 
     @Test
+    void aTruncatedHandshakeMessageIsReportedOnceAndTheHandshakeIsRetried() throws Exception {
+        Party[] p = pair(2);
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        SessionId bank = p[0].link.id;
+        relay.alter = (dest, payload) -> dest.equals(bank) && Envelope.of(payload) == Envelope.INIT && !done.getAndSet(true)
+                ? java.util.Arrays.copyOf(payload, payload.length - 5) : payload;
+        p[0].send(2);
+        p[1].send(2);
+        assertEquals(ExitCodes.OK, p[0].exitCode(), p[0].output());
+        assertEquals(ExitCodes.OK, p[1].exitCode(), p[1].output());
+        List<BatchEvents.Event> errors = events(p[0].output(), "error");
+        assertEquals(1, errors.size(), p[0].output());
+        assertEquals("malformed-message", errors.get(0).get("code"));
+        assertEquals("INIT", errors.get(0).get("dropped"));
+        assertEquals("223", errors.get(0).get("bytes"));
+        assertEquals(1, p[0].conversation.rejections().count(Rejections.Kind.MALFORMED_MESSAGE));
+        assertEquals(expected("customer", 2), p[0].received());
+    }
+
+    @Test
     void aPayloadOfUnknownTypeIsReportedOnceAndCounted() throws Exception {
         Party[] p = pair(5);
         byte[] unknown = {1, (byte) 0x99, 0, 0, 0, 0, 0, 0, 0, 0};
