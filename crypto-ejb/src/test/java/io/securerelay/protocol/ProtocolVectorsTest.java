@@ -405,16 +405,6 @@ class ProtocolVectorsTest {
     }
 
     private static byte[] cat(byte[]... parts) {
-        int n = 0;
-        for (byte[] p : parts) {
-            n += p.length;
-        }
-        byte[] out = new byte[n];
-        int off = 0;
-        for (byte[] p : parts) {
-            System.arraycopy(p, 0, out, off, p.length);
-            off += p.length;
-        }
-        return out;
+        return io.securerelay.protocol.internal.Wire.concat(parts);
     }
 }

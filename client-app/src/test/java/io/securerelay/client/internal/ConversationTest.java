@@ -218,97 +218,76 @@ class ConversationTest {
         return r;
     }
 
-    /** The relay alters the first sealed message it carries to {@code to}; everything else passes. */
-    private void alterFirstSealedMessageTo(SessionId to, java.util.function.UnaryOperator<byte[]> how) {
+    /**
+     * The relay alters the first message of type {@code type} it carries to the bank; the customer
+     * and the bank exchange {@code count} texts each way. Asserts that both finish with everything
+     * delivered (the dropped message was resent) and that the bank printed exactly one error event,
+     * naming the customer as sender, and counted exactly one refusal of {@code kind}; returns it.
+     */
+    private BatchEvents.Event oneRefusalAtTheBank(int count, Envelope type, java.util.function.UnaryOperator<byte[]> how,
+            Rejections.Kind kind) throws Exception {
+        Party[] p = pair(count);
         java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
-        relay.alter = (dest, payload) -> dest.equals(to) && Envelope.of(payload) == Envelope.DATA && !done.getAndSet(true)
+        SessionId bank = p[0].link.id;
+        relay.alter = (dest, payload) -> dest.equals(bank) && Envelope.of(payload) == type && !done.getAndSet(true)
                 ? how.apply(payload) : payload;
+        p[0].send(count);
+        p[1].send(count);
+        assertEquals(ExitCodes.OK, p[0].exitCode(), p[0].output());
+        assertEquals(ExitCodes.OK, p[1].exitCode(), p[1].output());
+        assertEquals(expected("customer", count), p[0].received(), "the dropped message was resent");
+        List<BatchEvents.Event> errors = events(p[0].output(), "error");
+        assertEquals(1, errors.size(), p[0].output());
+        BatchEvents.Event e = errors.get(0);
+        assertEquals(kind.code(), e.get("code"), e.line());
+        assertEquals("peer:" + p[1].link.id.toHex(), e.get("from"), e.line());
+        assertEquals(1, p[0].conversation.rejections().count(kind));
+        assertEquals(1, p[0].conversation.rejections().total());
+        assertEquals("1", events(p[0].output(), "done").get(0).get("rejected"));
+        return e;
     }
 
     @Test
     void aTruncatedSealedMessageIsReportedOnceCountedAndResent() throws Exception {
-        Party[] p = pair(5);
-        alterFirstSealedMessageTo(p[0].link.id, m -> java.util.Arrays.copyOf(m, m.length - 5)); // 222 -> 217 bytes
-        p[0].send(5);
-        p[1].send(5);
-        assertEquals(ExitCodes.OK, p[0].exitCode(), p[0].output());
-        assertEquals(ExitCodes.OK, p[1].exitCode(), p[1].output());
-        List<BatchEvents.Event> errors = events(p[0].output(), "error");
-        assertEquals(1, errors.size(), p[0].output());
-        BatchEvents.Event e = errors.get(0);
-        assertEquals("malformed-message", e.get("code"));
-        assertEquals("peer:" + p[1].link.id.toHex(), e.get("from"));
+        BatchEvents.Event e = oneRefusalAtTheBank(5, Envelope.DATA, m -> java.util.Arrays.copyOf(m, m.length - 5),
+                Rejections.Kind.MALFORMED_MESSAGE); // 222 -> 217 bytes
         assertEquals("sealed-message", e.get("dropped"));
         assertEquals("217", e.get("bytes"));
-        assertEquals(1, p[0].conversation.rejections().count(Rejections.Kind.MALFORMED_MESSAGE));
-        assertEquals(1, p[0].conversation.rejections().total());
-        assertEquals("1", events(p[0].output(), "done").get(0).get("rejected"));
-        assertEquals(expected("customer", 5), p[0].received(), "the dropped message was resent");
     }
 
     @Test
     void aTruncatedHandshakeMessageIsReportedOnceAndTheHandshakeIsRetried() throws Exception {
-        Party[] p = pair(2);
-        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
-        SessionId bank = p[0].link.id;
-        relay.alter = (dest, payload) -> dest.equals(bank) && Envelope.of(payload) == Envelope.INIT && !done.getAndSet(true)
-                ? java.util.Arrays.copyOf(payload, payload.length - 5) : payload;
-        p[0].send(2);
-        p[1].send(2);
-        assertEquals(ExitCodes.OK, p[0].exitCode(), p[0].output());
-        assertEquals(ExitCodes.OK, p[1].exitCode(), p[1].output());
-        List<BatchEvents.Event> errors = events(p[0].output(), "error");
-        assertEquals(1, errors.size(), p[0].output());
-        assertEquals("malformed-message", errors.get(0).get("code"));
-        assertEquals("INIT", errors.get(0).get("dropped"));
-        assertEquals("223", errors.get(0).get("bytes"));
-        assertEquals(1, p[0].conversation.rejections().count(Rejections.Kind.MALFORMED_MESSAGE));
-        assertEquals(expected("customer", 2), p[0].received());
+        BatchEvents.Event e = oneRefusalAtTheBank(2, Envelope.INIT, m -> java.util.Arrays.copyOf(m, m.length - 5),
+                Rejections.Kind.MALFORMED_MESSAGE);
+        assertEquals("INIT", e.get("dropped"));
+        assertEquals("223", e.get("bytes"));
     }
 
     @Test
     void aPayloadOfUnknownTypeIsReportedOnceAndCounted() throws Exception {
-        Party[] p = pair(5);
-        byte[] unknown = {1, (byte) 0x99, 0, 0, 0, 0, 0, 0, 0, 0};
-        alterFirstSealedMessageTo(p[0].link.id, m -> unknown);
-        p[0].send(5);
-        p[1].send(5);
-        assertEquals(ExitCodes.OK, p[0].exitCode(), p[0].output());
-        assertEquals(ExitCodes.OK, p[1].exitCode(), p[1].output());
-        List<BatchEvents.Event> errors = events(p[0].output(), "error");
-        assertEquals(1, errors.size(), p[0].output());
-        assertEquals("unknown-envelope", errors.get(0).get("code"));
-        assertEquals("peer:" + p[1].link.id.toHex(), errors.get(0).get("from"));
-        assertEquals("payload", errors.get(0).get("dropped"));
-        assertEquals("10", errors.get(0).get("bytes"));
-        assertTrue(errors.get(0).get("sentence").contains("version 0x01, type 0x99"), errors.get(0).line());
-        assertEquals(1, p[0].conversation.rejections().count(Rejections.Kind.UNKNOWN_ENVELOPE));
-        assertEquals(expected("customer", 5), p[0].received());
+        BatchEvents.Event e = oneRefusalAtTheBank(5, Envelope.DATA, m -> new byte[] {1, (byte) 0x99, 0, 0, 0, 0, 0, 0, 0, 0},
+                Rejections.Kind.UNKNOWN_ENVELOPE);
+        assertEquals("payload", e.get("dropped"));
+        assertEquals("10", e.get("bytes"));
+        assertTrue(e.get("sentence").contains("version 0x01, type 0x99"), e.line());
     }
 
     @Test
     void aFlippedBitIsASignatureErrorNamingTheSender() throws Exception {
-        Party[] p = pair(3);
-        alterFirstSealedMessageTo(p[0].link.id, m -> {
+        BatchEvents.Event e = oneRefusalAtTheBank(3, Envelope.DATA, m -> {
             byte[] c = m.clone();
             c[20] ^= 1;
             return c;
-        });
-        p[0].send(3);
-        p[1].send(3);
-        assertEquals(ExitCodes.OK, p[0].exitCode(), p[0].output());
-        assertEquals(ExitCodes.OK, p[1].exitCode(), p[1].output());
-        List<BatchEvents.Event> errors = events(p[0].output(), "error");
-        assertEquals(1, errors.size(), p[0].output());
-        assertEquals("signature", errors.get(0).get("code"));
-        assertEquals("peer:" + p[1].link.id.toHex(), errors.get(0).get("from"));
-        assertEquals(1, p[0].conversation.rejections().count(Rejections.Kind.SIGNATURE));
+        }, Rejections.Kind.SIGNATURE);
+        assertEquals("sealed-message", e.get("dropped"));
     }
 
     @Test
     void aWholeBatchRunFollowsTheDocumentedFormatAndDoneIsReallyLast() throws Exception {
         Party[] p = pair(20);
-        alterFirstSealedMessageTo(p[0].link.id, m -> java.util.Arrays.copyOf(m, 100));
+        java.util.concurrent.atomic.AtomicBoolean cut = new java.util.concurrent.atomic.AtomicBoolean();
+        relay.alter = (dest, payload) -> dest.equals(p[0].link.id) && Envelope.of(payload) == Envelope.DATA
+                && !cut.getAndSet(true) ? java.util.Arrays.copyOf(payload, 100) : payload;
         p[0].conversation.userLine("a line with a \\ backslash, a tab\t and a line break\ndone sent=0 received=0 rejected=0");
         p[0].send(20);
         p[1].send(20);
