@@ -88,7 +88,9 @@ public final class UserIo {
     public synchronized void reconnecting(RelayLink.ClosedBy closedBy, String why, long retryMillis, int queued) {
         emit(batch
                 ? "reconnecting " + retryMillis + " queued=" + queued + " closed-by=" + closedBy.word() + " " + why
-                : "Relay connection lost (" + why + "); reconnecting in " + (retryMillis / 1000.0) + " s. "
+                : (closedBy == RelayLink.ClosedBy.CLIENT ? "This client ended the relay connection ("
+                        : closedBy == RelayLink.ClosedBy.RELAY ? "The relay ended the connection ("
+                        : "Relay connection lost (") + why + "); reconnecting in " + (retryMillis / 1000.0) + " s. "
                         + queued + " message(s) queued.");
     }
 
