@@ -66,8 +66,7 @@ public class ClientApp {
             io.problem("key-file", e.getMessage());
             return ExitCodes.KEY_FILE;
         }
-        io.info(options.batch() ? "identity " + identity.publicKey().fingerprint()
-                : "Your identity (" + options.role() + ") fingerprint: " + identity.publicKey().fingerprint());
+        io.identity(options.role(), identity.publicKey().fingerprint());
 
         SSLContext tls;
         try {

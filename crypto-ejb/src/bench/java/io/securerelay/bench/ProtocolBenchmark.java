@@ -92,7 +92,7 @@ public class ProtocolBenchmark {
         ecA = P256.generateKeyPair(random);
         ecB = P256.generateKeyPair(random);
         ecBPub = (ECPublicKey) ecB.getPublic();
-        sig1k = P256.sign(ecA.getPrivate(), random, b1k);
+        sig1k = P256.sign(ecA.getPrivate(), b1k);
         byte[] k = new byte[32];
         random.nextBytes(k);
         aead = AesGcm.create(k);
@@ -152,7 +152,7 @@ public class ProtocolBenchmark {
 
     @Benchmark
     public byte[] rawEcdsaSign() {
-        return P256.sign(ecA.getPrivate(), random, b64);
+        return P256.sign(ecA.getPrivate(), b64);
     }
 
     @Benchmark
@@ -198,13 +198,13 @@ public class ProtocolBenchmark {
     @Benchmark
     public Object rawHandshakePrimitivesSum() throws Exception {
         KeyPair x = P256.generateKeyPair(random);
-        byte[] g0 = P256.sign(ecA.getPrivate(), random, b64);
+        byte[] g0 = P256.sign(ecA.getPrivate(), b64);
         P256.verify((ECPublicKey) ecA.getPublic(), g0, b64);
         KeyPair y = P256.generateKeyPair(random);
         byte[] s1 = P256.ecdh(x.getPrivate(), (ECPublicKey) y.getPublic());
         byte[] s2 = P256.ecdh(y.getPrivate(), (ECPublicKey) x.getPublic());
-        byte[] g1 = P256.sign(ecA.getPrivate(), random, s1);
-        byte[] g2 = P256.sign(ecB.getPrivate(), random, s2);
+        byte[] g1 = P256.sign(ecA.getPrivate(), s1);
+        byte[] g2 = P256.sign(ecB.getPrivate(), s2);
         P256.verify((ECPublicKey) ecA.getPublic(), g1, s1);
         P256.verify(ecBPub, g2, s2);
         for (int i = 0; i < 7; i++) {
@@ -221,13 +221,13 @@ public class ProtocolBenchmark {
     public Object rawHandshakePrimitivesSumNewPeers() throws Exception {
         ECPublicKey idA = P256.decodePoint(ecAPoint);
         KeyPair x = P256.generateKeyPair(random);
-        byte[] g0 = P256.sign(ecA.getPrivate(), random, b64);
+        byte[] g0 = P256.sign(ecA.getPrivate(), b64);
         P256.verify(idA, g0, b64);
         KeyPair y = P256.generateKeyPair(random);
         byte[] s1 = P256.ecdh(x.getPrivate(), (ECPublicKey) y.getPublic());
         byte[] s2 = P256.ecdh(y.getPrivate(), (ECPublicKey) x.getPublic());
-        byte[] g1 = P256.sign(ecA.getPrivate(), random, s1);
-        byte[] g2 = P256.sign(ecB.getPrivate(), random, s2);
+        byte[] g1 = P256.sign(ecA.getPrivate(), s1);
+        byte[] g2 = P256.sign(ecB.getPrivate(), s2);
         P256.verify(idA, g1, s1);
         P256.verify(P256.decodePoint(ecBPoint), g2, s2);
         for (int i = 0; i < 7; i++) {
@@ -240,7 +240,7 @@ public class ProtocolBenchmark {
     @Benchmark
     public Object rawSealOpen1KiBPrimitivesSum() throws Exception {
         byte[] ct = rawAesGcm1KiBEncryptDecrypt();
-        byte[] sig = P256.sign(ecA.getPrivate(), random, ct);
+        byte[] sig = P256.sign(ecA.getPrivate(), ct);
         P256.verify((ECPublicKey) ecA.getPublic(), sig, ct);
         return sig;
     }

@@ -6,6 +6,8 @@ import java.security.InvalidKeyException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.SecureRandom;
@@ -23,6 +25,11 @@ import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
+import org.bouncycastle.crypto.digests.SHA256Digest;
+import org.bouncycastle.crypto.params.ECDomainParameters;
+import org.bouncycastle.crypto.params.ECPrivateKeyParameters;
+import org.bouncycastle.crypto.signers.ECDSASigner;
+import org.bouncycastle.crypto.signers.HMacDSAKCalculator;
 import org.bouncycastle.jce.ECNamedCurveTable;
 import org.bouncycastle.jce.spec.ECNamedCurveParameterSpec;
 import org.bouncycastle.jce.spec.ECPrivateKeySpec;
@@ -48,6 +55,8 @@ public final class P256 {
     public static final int SHARED_SECRET_LEN = 32;
 
     private static final ECNamedCurveParameterSpec SPEC = ECNamedCurveTable.getParameterSpec(CURVE_NAME);
+    private static final ECDomainParameters DOMAIN =
+            new ECDomainParameters(SPEC.getCurve(), SPEC.getG(), SPEC.getN(), SPEC.getH());
     private static final String BC = CryptoProviders.BC;
     /**
      * DER header of a P-256 SubjectPublicKeyInfo: SEQUENCE(89) { SEQUENCE(19) { OID id-ecPublicKey,
@@ -230,17 +239,39 @@ public final class P256 {
         }
     }
 
-    /** Signs SHA-256(parts...) with ECDSA; returns raw r||s (64 bytes). */
-    public static byte[] sign(PrivateKey key, SecureRandom random, byte[]... parts) {
+    /**
+     * Signs SHA-256(parts...) with ECDSA, deterministically (RFC 6979 with HMAC-SHA256): the same key
+     * and message always give the same signature, no randomness is needed, and a weak RNG cannot
+     * leak the key through {@code k}. Returns raw r||s (64 bytes, low or high s as RFC 6979 gives).
+     */
+    public static byte[] sign(PrivateKey key, byte[]... parts) {
+        return signDigest(((ECPrivateKey) key).getS(), sha256(parts));
+    }
+
+    /**
+     * ECDSA P-256 over a SHA-256 digest, deterministic (RFC 6979, HMAC-SHA256 k), raw r||s.
+     * @param d the private scalar, 1 &lt;= d &lt; n
+     * @param digest the 32-byte SHA-256 of the message
+     */
+    public static byte[] signDigest(BigInteger d, byte[] digest) {
+        ECDSASigner signer = new ECDSASigner(new HMacDSAKCalculator(new SHA256Digest()));
+        signer.init(true, new ECPrivateKeyParameters(d, DOMAIN));
+        BigInteger[] rs = signer.generateSignature(digest);
+        byte[] signature = new byte[SIGNATURE_LEN];
+        putFixed(rs[0], signature, 0);
+        putFixed(rs[1], signature, 32);
+        return signature;
+    }
+
+    private static byte[] sha256(byte[]... parts) {
         try {
-            Signature s = Signature.getInstance("SHA256withPLAIN-ECDSA", BC);
-            s.initSign(key, random);
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
             for (byte[] p : parts) {
-                s.update(p);
+                md.update(p);
             }
-            return s.sign();
-        } catch (GeneralSecurityException e) {
-            throw new AssertionError("ECDSA signing failed", e);
+            return md.digest();
+        } catch (NoSuchAlgorithmException e) {
+            throw new AssertionError("SHA-256 unavailable", e);
         }
     }
 

@@ -41,9 +41,12 @@ public final class IdentityKeyPair {
         return publicKey;
     }
 
-    /** Signs SHA-256 of the concatenated parts; returns raw r||s (64 bytes). */
-    public byte[] sign(SecureRandom random, byte[]... parts) {
-        return P256.sign(privateKey, random, parts);
+    /**
+     * Signs SHA-256 of the concatenated parts, deterministically (RFC 6979): no randomness, the same
+     * input gives the same signature. Returns raw r||s (64 bytes).
+     */
+    public byte[] sign(byte[]... parts) {
+        return P256.sign(privateKey, parts);
     }
 
     /**

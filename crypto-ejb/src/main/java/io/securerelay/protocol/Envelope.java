@@ -31,6 +31,31 @@ public enum Envelope {
         }
     }
 
+    /**
+     * The length a message of this type has: exact for INIT (228), RESPONSE (260) and FINISH (130);
+     * for DATA the smallest (222). Nothing is checked beyond the length.
+     * @throws IllegalStateException for {@link #UNKNOWN}
+     */
+    public int expectedLength() {
+        switch (this) {
+            case INIT:
+                return Wire.INIT_LEN;
+            case RESPONSE:
+                return Wire.RESPONSE_LEN;
+            case FINISH:
+                return Wire.FINISH_LEN;
+            case DATA:
+                return Wire.DATA_MIN;
+            default:
+                throw new IllegalStateException("an unknown envelope has no length");
+        }
+    }
+
+    /** @return whether a handshake message {@code payload} of this type has exactly its length. */
+    public boolean isHandshakeOfWrongLength(byte[] payload) {
+        return (this == INIT || this == RESPONSE || this == FINISH) && payload.length != expectedLength();
+    }
+
     /** @return the peer session ID an INIT names as its initiator, if {@code payload} is one. */
     public static byte[] initiatorIdOfInit(byte[] payload) {
         if (of(payload) != INIT || payload.length != Wire.INIT_LEN) {

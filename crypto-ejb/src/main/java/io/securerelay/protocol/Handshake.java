@@ -92,7 +92,8 @@ public abstract sealed class Handshake permits InitiatorHandshake, ResponderHand
      * @param peerTrust trust store for the peer's role (trust on first use)
      * @param policy    rekeying and timeout settings
      * @param clock     time source (deadline, rekey timer)
-     * @param random    randomness (ephemeral keys, ECDSA nonces)
+     * @param random    randomness: the ephemeral key pair only (one 32-byte draw with BouncyCastle;
+     *                  signatures are deterministic, RFC 6979)
      */
     public static InitiatorHandshake initiator(IdentityKeyPair identity, SessionId localId, SessionId peerId,
             PeerTrustStore peerTrust, SessionPolicy policy, Clock clock, SecureRandom random) {
@@ -231,7 +232,7 @@ public abstract sealed class Handshake permits InitiatorHandshake, ResponderHand
             return new SecureSession(role(), identity, peerIdentity, thf,
                     init ? kI2R : kR2I, init ? ivI2R : ivR2I,
                     init ? kR2I : kI2R, init ? ivR2I : ivI2R,
-                    policy, clock, random);
+                    policy, clock);
         } finally {
             zero(p);
         }

@@ -52,7 +52,7 @@ public final class InitiatorHandshake extends Handshake {
         byte[] sidR = peerId.toBytes();
         byte[] eI = P256.encodePoint(eph.getPublic());
         byte[] idI = identity.publicKey().point();
-        byte[] sig = identity.sign(random, KeySchedule.SIG_INIT, KeySchedule.transcript(sidI, sidR, eI, idI));
+        byte[] sig = identity.sign(KeySchedule.SIG_INIT, KeySchedule.transcript(sidI, sidR, eI, idI));
         ephemeralPrivate = eph.getPrivate();
         ephemeralPublic = eI;
         state = State.AWAITING_RESPONSE;
@@ -111,7 +111,7 @@ public final class InitiatorHandshake extends Handshake {
                 trust.check(idR);
                 byte[] idI = identity.publicKey().point();
                 byte[] thF = KeySchedule.transcript(sidI, sidR, ephemeralPublic, r.eR(), r.idR(), idI);
-                byte[] sigI = identity.sign(random, KeySchedule.SIG_I, thF);
+                byte[] sigI = identity.sign(KeySchedule.SIG_I, thF);
                 byte[] macI = HmacSha256.compute(kcI, KeySchedule.MAC_I, thF);
                 session = buildSession(thF, idR);
                 trustResult = trust.trust(idR);

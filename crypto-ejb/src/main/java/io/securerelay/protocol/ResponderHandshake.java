@@ -101,7 +101,7 @@ public final class ResponderHandshake extends Handshake {
             byte[] kcR = Hkdf.expand(p, KeySchedule.CONFIRM_R, 32);
             kcI = SecretBytes.wrap(Hkdf.expand(p, KeySchedule.CONFIRM_I, 32));
             byte[] thR = KeySchedule.transcript(sidI, sidR, eI, eR, idR);
-            byte[] sig = identity.sign(random, KeySchedule.SIG_R, thR);
+            byte[] sig = identity.sign(KeySchedule.SIG_R, thR);
             byte[] mac = HmacSha256.compute(kcR, KeySchedule.MAC_R, thR);
             zero(kcR);
             state = State.AWAITING_FINISH;

@@ -11,7 +11,6 @@ import io.securerelay.protocol.internal.KeySchedule;
 import io.securerelay.protocol.internal.Padding;
 import io.securerelay.protocol.internal.ReplayWindow;
 import io.securerelay.protocol.internal.Wire;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Arrays;
@@ -21,7 +20,8 @@ import java.util.Arrays;
  * <ul>
  * <li>{@link #seal} pads the body (Padmé, kind inside the ciphertext), encrypts it with AES-256-GCM
  * under the current send key with nonce = IV XOR seq, binds header and transcript hash as AAD, and
- * signs header||ciphertext with our identity key (ECDSA P-256, raw r||s).</li>
+ * signs header||ciphertext with our identity key (ECDSA P-256, deterministic RFC 6979, raw r||s): sealing
+ * takes no randomness.</li>
  * <li>{@link #open} verifies the signature first, then freshness (replay window), then decrypts and
  * checks the inner layout, and only then commits the replay window and key epoch. A rejected
  * message leaves the session exactly as it was (a relay that forges or replays cannot tear the
@@ -48,7 +48,6 @@ public final class SecureSession implements AutoCloseable {
     private final byte[] transcriptHash;
     private final SessionPolicy policy;
     private final Clock clock;
-    private final SecureRandom random;
     private final byte[] sendDir;
     private final byte[] recvDir;
     private final Object sendLock = new Object();
@@ -73,7 +72,7 @@ public final class SecureSession implements AutoCloseable {
 
     SecureSession(Role role, IdentityKeyPair identity, IdentityPublicKey peer, byte[] transcriptHash,
             SecretBytes sendKey, byte[] sendIv, SecretBytes recvKey, byte[] recvIv,
-            SessionPolicy policy, Clock clock, SecureRandom random) {
+            SessionPolicy policy, Clock clock) {
         this.role = role;
         this.identity = identity;
         this.peer = peer;
@@ -85,7 +84,6 @@ public final class SecureSession implements AutoCloseable {
         this.recvIv = recvIv;
         this.policy = policy;
         this.clock = clock;
-        this.random = random;
         this.sendEpochStart = clock.instant();
         boolean init = role == Role.INITIATOR;
         this.sendDir = init ? KeySchedule.DIR_I2R : KeySchedule.DIR_R2I;
@@ -115,7 +113,7 @@ public final class SecureSession implements AutoCloseable {
             byte[] inner = Padding.encode(kind, body);
             byte[] ct = sendAead.seal(KeySchedule.nonce(sendIv, seq), inner, Wire.concat(header, transcriptHash));
             Arrays.fill(inner, (byte) 0);
-            byte[] sig = identity.sign(random, KeySchedule.MSG, sendDir, transcriptHash, header, ct);
+            byte[] sig = identity.sign(KeySchedule.MSG, sendDir, transcriptHash, header, ct);
             sendSeq++;
             sentInEpoch++;
             return Wire.concat(header, ct, sig);

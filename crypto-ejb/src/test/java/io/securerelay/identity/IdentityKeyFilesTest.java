@@ -42,7 +42,7 @@ class IdentityKeyFilesTest {
         IdentityKeyPair loaded = loadOrCreate("bank", PasswordPrompt.NONE);
         assertEquals(created.publicKey(), loaded.publicKey());
         // the loaded private key signs for the stored public key
-        byte[] sig = loaded.sign(RANDOM, "m".getBytes(StandardCharsets.UTF_8));
+        byte[] sig = loaded.sign("m".getBytes(StandardCharsets.UTF_8));
         io.securerelay.crypto.P256.verify(created.publicKey().jcaKey(), sig, "m".getBytes(StandardCharsets.UTF_8));
         try (Stream<Path> s = Files.list(dir)) {
             assertEquals(1, s.count(), "no temp files left behind");

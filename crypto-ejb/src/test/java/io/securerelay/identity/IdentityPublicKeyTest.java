@@ -38,9 +38,9 @@ class IdentityPublicKeyTest {
         IdentityPublicKey k = IdentityPublicKey.fromPoint(id.publicKey().point());
         for (int i = 0; i < 10; i++) { // past BouncyCastle's promotion to fixed-point tables
             byte[] m = {(byte) i};
-            P256.verify(IdentityPublicKey.fromPoint(id.publicKey().point()).jcaKey(), id.sign(RANDOM, m), m);
+            P256.verify(IdentityPublicKey.fromPoint(id.publicKey().point()).jcaKey(), id.sign(m), m);
         }
-        byte[] sig = id.sign(RANDOM, new byte[] {1});
+        byte[] sig = id.sign(new byte[] {1});
         sig[5] ^= 1;
         assertThrows(io.securerelay.crypto.AuthenticationFailedException.class,
                 () -> P256.verify(k.jcaKey(), sig, new byte[] {1}));

@@ -184,7 +184,7 @@ class HandshakeTest {
         forged[1] = Wire.TYPE_FINISH;
         System.arraycopy(q.sidA.toBytes(), 0, forged, 2, 16);
         System.arraycopy(q.sidB.toBytes(), 0, forged, 18, 16);
-        System.arraycopy(MALLORY.sign(RANDOM, new byte[] {1}), 0, forged, FIN_SIG, Wire.SIG);
+        System.arraycopy(MALLORY.sign(new byte[] {1}), 0, forged, FIN_SIG, Wire.SIG);
         assertThrows(AuthenticationFailedException.class, () -> q.b.receiveFinish(forged));
         assertEquals(State.FAILED, q.b.state());
         assertTrue(q.bTrust.stored().isEmpty());
@@ -229,7 +229,7 @@ class HandshakeTest {
         byte[] rEI = java.util.Arrays.copyOfRange(rInit, EPH, INIT_ID);
         byte[] thI = KeySchedule.transcript(r.sidA.toBytes(), r.sidB.toBytes(), rEI, ALICE.publicKey().point());
         byte[] wrongLabel = rInit.clone();
-        System.arraycopy(ALICE.sign(RANDOM, KeySchedule.SIG_I, thI), 0, wrongLabel, INIT_SIG, Wire.SIG);
+        System.arraycopy(ALICE.sign(KeySchedule.SIG_I, thI), 0, wrongLabel, INIT_SIG, Wire.SIG);
         assertThrows(AuthenticationFailedException.class, () -> r.b.receiveInit(wrongLabel));
         assertEquals(State.FAILED, r.b.state());
     }
@@ -239,7 +239,7 @@ class HandshakeTest {
             io.securerelay.protocol.relay.SessionId sidI, io.securerelay.protocol.relay.SessionId sidR, byte[] eI) {
         byte[] thI = KeySchedule.transcript(sidI.toBytes(), sidR.toBytes(), eI, idI);
         return Wire.encodeInit(new Wire.Init(sidI.toBytes(), sidR.toBytes(), eI, idI,
-                signer.sign(RANDOM, KeySchedule.SIG_INIT, thI)));
+                signer.sign(KeySchedule.SIG_INIT, thI)));
     }
 
     @Test

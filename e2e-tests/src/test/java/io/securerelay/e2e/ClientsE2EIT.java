@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ClientsE2EIT {
 
     private static final Duration WAIT = Duration.ofMinutes(2);
-    private static final Pattern IDENTITY = Pattern.compile("^info identity (.+)$", Pattern.MULTILINE);
+    private static final Pattern IDENTITY = Pattern.compile("^identity (.+)$", Pattern.MULTILINE);
     private static LauncherRelay relay;
 
     @TempDir

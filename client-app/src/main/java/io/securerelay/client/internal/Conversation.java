@@ -86,6 +86,7 @@ public final class Conversation implements RelayLink.Listener {
     private final DummySchedule dummies;
     private final long expect;
     private final CompletableFuture<Integer> finished = new CompletableFuture<>();
+    private final Rejections rejections = new Rejections();
 
     private Link link;
     private State state = State.CONNECTING;
@@ -173,8 +174,15 @@ public final class Conversation implements RelayLink.Listener {
     }
 
     @Override
-    public void disconnected(String why, Duration retryIn) {
-        actor.execute(() -> guard(() -> onDisconnected(why, retryIn)));
+    public void disconnected(RelayLink.ClosedBy closedBy, String why, Duration retryIn) {
+        actor.execute(() -> guard(() -> onDisconnected(closedBy, why, retryIn)));
+    }
+
+    @Override
+    public void rejectedRelayFrame(String problem, int length) {
+        actor.execute(() -> guard(() -> rejected(Rejections.Kind.MALFORMED_RELAY_FRAME, "relay", "relay-frame", length,
+                "The relay sent a frame this client cannot accept (" + problem + ", " + length
+                        + " bytes): it was dropped; this client closes the connection (1002) and reconnects")));
     }
 
     @Override
@@ -226,6 +234,11 @@ public final class Conversation implements RelayLink.Listener {
         return finished;
     }
 
+    /** What this client refused so far, per kind (the client's rejection metric). */
+    public Rejections rejections() {
+        return rejections;
+    }
+
     // ---- the state machine (actor thread only) ---------------------------------------------------
 
     private void onRegistered(SessionId id, URI relay) {
@@ -244,14 +257,14 @@ public final class Conversation implements RelayLink.Listener {
         }
     }
 
-    private void onDisconnected(String why, Duration retryIn) {
+    private void onDisconnected(RelayLink.ClosedBy closedBy, String why, Duration retryIn) {
         dropSession();
         abandon(initiator);
         abandon(responder);
         initiator = null;
         responder = null;
         setState(everRegistered ? State.RECONNECTING : State.CONNECTING);
-        io.reconnecting(why, retryIn.toMillis(), store.pending().size());
+        io.reconnecting(closedBy, why, retryIn.toMillis(), store.pending().size());
     }
 
     private void onRelayError(RelayFrame.Error error) {
@@ -291,12 +304,21 @@ public final class Conversation implements RelayLink.Listener {
             LOG.log(Level.FINE, "in {0} from {1}: {2} bytes, sha256 {3}",
                     new Object[] {type, from.shortForm(), String.valueOf(payload.length), shortHash(payload)});
         }
+        if (type.isHandshakeOfWrongLength(payload)) {
+            // Never a stale or crossing message (those have the right length): cut or padded on the way.
+            rejected(Rejections.Kind.MALFORMED_MESSAGE, "peer:" + from.toHex(), type.name(), payload.length,
+                    "A handshake message (" + type + ") claiming to come from " + describePeer(from)
+                            + " has " + payload.length + " bytes instead of " + type.expectedLength() + "; dropped");
+            return;
+        }
         switch (type) {
             case INIT -> onInit(from, payload);
             case RESPONSE -> onResponse(from, payload);
             case FINISH -> onFinish(from, payload);
             case DATA -> onData(from, payload);
-            default -> LOG.log(Level.FINE, "dropped a payload that is no protocol message");
+            default -> rejected(Rejections.Kind.UNKNOWN_ENVELOPE, "peer:" + from.toHex(), "payload", payload.length,
+                    "A payload from " + describePeer(from) + " is no message of this protocol ("
+                            + envelopeHint(payload) + ", " + payload.length + " bytes); dropped");
         }
     }
 
@@ -341,7 +363,8 @@ public final class Conversation implements RelayLink.Listener {
             peerKeyChanged(e);
         } catch (AuthenticationFailedException e) {
             // Unauthenticated noise (a forged or garbled INIT): the relay could send it; say so, go on.
-            io.problem("signature", "Signature verification failed: a handshake claiming to come from the "
+            rejected(Rejections.Kind.SIGNATURE, "peer:" + from.toHex(), "INIT", init.length,
+                    "Signature verification failed: a handshake claiming to come from the "
                     + peerRole + " was not signed by the key it carries; ignored");
         } catch (HandshakeException | KeyFileException e) {
             LOG.log(Level.FINE, "ignored an INIT from {0}: {1}", new Object[] {from.shortForm(), e.getMessage()});
@@ -434,15 +457,20 @@ public final class Conversation implements RelayLink.Listener {
         try {
             m = openWithCurrentOrPrevious(payload);
         } catch (ReplayDetectedException e) {
-            io.problem("replay", "Replay attack detected: a message from the " + peerRole
+            rejected(Rejections.Kind.REPLAY, "peer:" + from.toHex(), "sealed-message", payload.length,
+                    "Replay attack detected: a message from the " + peerRole
                     + " arrived twice or too late and was dropped (" + e.getMessage() + ")");
             return;
         } catch (AuthenticationFailedException e) {
-            io.problem("signature", "Signature verification failed: a message claiming to come from the "
+            rejected(Rejections.Kind.SIGNATURE, "peer:" + from.toHex(), "sealed-message", payload.length,
+                    "Signature verification failed: a message claiming to come from the "
                     + peerRole + " (" + session.peerIdentity().fingerprint() + ") was not signed by its key; dropped");
             return;
         } catch (MalformedMessageException e) {
-            LOG.log(Level.FINE, "dropped a malformed sealed message: {0}", e.getMessage());
+            rejected(Rejections.Kind.MALFORMED_MESSAGE, "peer:" + from.toHex(), "sealed-message", payload.length,
+                    "A sealed message claiming to come from the " + peerRole + " is malformed or cut short ("
+                    + e.getMessage() + ", " + payload.length + " bytes); dropped (the " + peerRole
+                    + " resends what it sent)");
             return;
         }
         if (!confirmed) {
@@ -583,7 +611,7 @@ public final class Conversation implements RelayLink.Listener {
     private void command(String cmd) {
         switch (cmd) {
             case "/quit", "/exit" -> stop(ExitCodes.OK, null, null);
-            case "/status" -> io.status(describeState(), store.pending().size(), store.lastIn());
+            case "/status" -> io.status(describeState(), store.pending().size(), store.lastIn(), rejections.summary());
             case "/safety" -> {
                 if (session != null) {
                     io.info("Safety number with the " + peerRole + ": " + session.safetyNumber()
@@ -647,6 +675,23 @@ public final class Conversation implements RelayLink.Listener {
             }
             startHandshake();
         }
+    }
+
+    /** A refused message or frame: counted, and told (one error event or line per refusal). */
+    private void rejected(Rejections.Kind kind, String from, String dropped, int bytes, String sentence) {
+        rejections.add(kind);
+        io.rejected(kind, from, dropped, bytes, sentence);
+    }
+
+    private String describePeer(SessionId from) {
+        return from.equals(peer) || from.equals(sessionPeer) ? "the " + peerRole : "session " + from.shortForm();
+    }
+
+    private static String envelopeHint(byte[] payload) {
+        if (payload.length < 2) {
+            return "too short";
+        }
+        return String.format("version 0x%02x, type 0x%02x", payload[0] & 0xff, payload[1] & 0xff);
     }
 
     private void peerKeyChanged(UntrustedIdentityException e) {
@@ -770,8 +815,7 @@ public final class Conversation implements RelayLink.Listener {
     private void checkDone() {
         if (lingerSinceNanos < 0 && io.batch() && inputDone && store.pending().isEmpty() && store.lastIn() >= expect) {
             sendAck();
-            io.done(store.nextOut() - 1, store.lastIn());
-            lingerSinceNanos = System.nanoTime();
+            lingerSinceNanos = System.nanoTime(); // done is printed when the linger ends: it is the last line
         }
     }
 
@@ -805,6 +849,10 @@ public final class Conversation implements RelayLink.Listener {
         if (sentence != null) {
             io.problem(code, sentence);
         }
+        if (exitCode == ExitCodes.OK && io.batch() && lingerSinceNanos >= 0) {
+            io.done(store.nextOut() - 1, store.lastIn(), rejections.total());
+        }
+        io.close(); // the line above was the run's last: events racing in after it are dropped
         state = State.STOPPED;
         dropSession();
         finished.complete(exitCode);

@@ -40,13 +40,34 @@ import org.glassfish.tyrus.client.SslEngineConfigurator;
  */
 public final class RelayLink implements Link {
 
+    /** Who ended a connection, as the reconnect line tells the user. */
+    public enum ClosedBy {
+        /** The relay sent a close frame. */
+        RELAY,
+        /** This client closed it (the relay sent something it had to refuse). */
+        CLIENT,
+        /** No close frame: the connection could not be made, or it broke (1006). */
+        NETWORK;
+
+        /** @return the word of the batch line ({@code closed-by=relay|client|network}). */
+        public String word() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
     /** What the link reports. Called from the link's threads; implementations hand off quickly. */
     public interface Listener {
         /** Registered at {@code relay} as {@code self}: frames can flow. */
         void registered(SessionId self, URI relay);
 
         /** The connection is gone (or could not be made); the next attempt is in {@code retryIn}. */
-        void disconnected(String why, Duration retryIn);
+        void disconnected(ClosedBy closedBy, String why, Duration retryIn);
+
+        /**
+         * The relay sent a frame this client refuses ({@code problem}, {@code length} bytes): it is
+         * dropped, and the link closes the connection with 1002 and reconnects.
+         */
+        void rejectedRelayFrame(String problem, int length);
 
         /** A payload from {@code from}. */
         void delivered(SessionId from, byte[] payload);
@@ -180,11 +201,11 @@ public final class RelayLink implements Link {
                         + " or match --pin-sha256)");
                 return;
             }
-            scheduleReconnect(describe(e, uri), true);
+            scheduleReconnect(ClosedBy.NETWORK, describe(e, uri), true);
         }
     }
 
-    private void scheduleReconnect(String why, boolean rotate) {
+    private void scheduleReconnect(ClosedBy closedBy, String why, boolean rotate) {
         long delay;
         synchronized (lock) {
             if (closed) {
@@ -199,7 +220,7 @@ public final class RelayLink implements Link {
             long capped = Math.min(BACKOFF_CAP_MS, exp);
             delay = capped / 2 + (long) (random.nextDouble() * capped / 2); // jitter: 50 % to 100 %
         }
-        listener.disconnected(why, Duration.ofMillis(delay));
+        listener.disconnected(closedBy, why, Duration.ofMillis(delay));
         timer.schedule(() -> connector.execute(this::connectOnce), delay, TimeUnit.MILLISECONDS);
     }
 
@@ -253,6 +274,8 @@ public final class RelayLink implements Link {
         private final URI uri;
         private volatile Session session;
         private volatile boolean registered;
+        /** Why this client closed the connection itself, or null. */
+        private volatile String closedByUs;
 
         Connection(URI uri) {
             this.uri = uri;
@@ -273,10 +296,12 @@ public final class RelayLink implements Link {
 
         private void onFrame(ByteBuffer frame) {
             RelayFrame.ServerFrame f;
+            int length = frame.remaining();
             try {
                 f = RelayCodec.decodeServerFrame(frame);
             } catch (MalformedFrameException e) {
-                LOG.log(Level.WARNING, "the relay sent a malformed frame ({0}); reconnecting", e.getMessage());
+                LOG.log(Level.FINE, "the relay sent a malformed frame ({0}); reconnecting", e.getMessage());
+                listener.rejectedRelayFrame(e.getMessage(), length);
                 closeQuietly(RelayCloseCodes.PROTOCOL_ERROR, "malformed frame");
                 return;
             }
@@ -284,7 +309,8 @@ public final class RelayLink implements Link {
                 sendFrame(RelayCodec.encode(key.register(challenge.nonce())));
             } else if (f instanceof RelayFrame.Registered r) {
                 if (!r.sessionId().equals(key.sessionId())) {
-                    LOG.log(Level.WARNING, "the relay confirmed another session ID; reconnecting");
+                    LOG.log(Level.FINE, "the relay confirmed another session ID; reconnecting");
+                    listener.rejectedRelayFrame("REGISTERED names another session ID", length);
                     closeQuietly(RelayCloseCodes.PROTOCOL_ERROR, "wrong session ID");
                     return;
                 }
@@ -309,6 +335,7 @@ public final class RelayLink implements Link {
         }
 
         private void closeQuietly(int code, String reason) {
+            closedByUs = reason;
             try {
                 session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(code), reason));
             } catch (Exception e) {
@@ -332,9 +359,17 @@ public final class RelayLink implements Link {
                 listener.takenOver("the relay handed this session ID to another connection with the same key (4001)");
                 return;
             }
-            String why = "closed by the relay (" + code
-                    + (reason.getReasonPhrase() == null || reason.getReasonPhrase().isEmpty() ? "" : ": " + reason.getReasonPhrase()) + ")";
-            scheduleReconnect(why, code == RelayCloseCodes.GOING_AWAY || code == 1006);
+            String phrase = reason.getReasonPhrase() == null || reason.getReasonPhrase().isEmpty()
+                    ? "" : ": " + reason.getReasonPhrase();
+            boolean rotate = code == RelayCloseCodes.GOING_AWAY || code == 1006;
+            if (closedByUs != null) {
+                scheduleReconnect(ClosedBy.CLIENT, "closed by this client (" + code + ": the relay sent a "
+                        + closedByUs + ")", rotate);
+            } else if (code == 1006) {
+                scheduleReconnect(ClosedBy.NETWORK, "connection lost (1006: no close frame)", rotate);
+            } else {
+                scheduleReconnect(ClosedBy.RELAY, "closed by the relay (" + code + phrase + ")", rotate);
+            }
         }
 
         @Override

@@ -1,12 +1,14 @@
 package io.securerelay.client.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.securerelay.client.ExitCodes;
 import io.securerelay.identity.IdentityKeyPair;
 import io.securerelay.identity.InMemoryPeerTrustStore;
 import io.securerelay.identity.PeerTrustStore;
+import io.securerelay.protocol.Envelope;
 import io.securerelay.protocol.SessionPolicy;
 import io.securerelay.protocol.relay.SessionId;
 import java.io.ByteArrayOutputStream;
@@ -203,5 +205,145 @@ class ConversationTest {
                     && out.contains(customer.identity.publicKey().fingerprint()), out);
             assertTrue(p.received().isEmpty(), out);
         }
+    }
+
+    /** The lines of {@code output} that are the given batch event (parsed strictly). */
+    private static List<BatchEvents.Event> events(String output, String name) {
+        List<BatchEvents.Event> r = new ArrayList<>();
+        for (BatchEvents.Event e : BatchEvents.parseRun(output)) {
+            if (e.name().equals(name)) {
+                r.add(e);
+            }
+        }
+        return r;
+    }
+
+    /**
+     * The relay alters the first message of type {@code type} it carries to the bank; the customer
+     * and the bank exchange {@code count} texts each way. Asserts that both finish with everything
+     * delivered (the dropped message was resent) and that the bank printed exactly one error event,
+     * naming the customer as sender, and counted exactly one refusal of {@code kind}; returns it.
+     */
+    private BatchEvents.Event oneRefusalAtTheBank(int count, Envelope type, java.util.function.UnaryOperator<byte[]> how,
+            Rejections.Kind kind) throws Exception {
+        Party[] p = pair(count);
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        SessionId bank = p[0].link.id;
+        relay.alter = (dest, payload) -> dest.equals(bank) && Envelope.of(payload) == type && !done.getAndSet(true)
+                ? how.apply(payload) : payload;
+        p[0].send(count);
+        p[1].send(count);
+        assertEquals(ExitCodes.OK, p[0].exitCode(), p[0].output());
+        assertEquals(ExitCodes.OK, p[1].exitCode(), p[1].output());
+        assertEquals(expected("customer", count), p[0].received(), "the dropped message was resent");
+        List<BatchEvents.Event> errors = events(p[0].output(), "error");
+        assertEquals(1, errors.size(), p[0].output());
+        BatchEvents.Event e = errors.get(0);
+        assertEquals(kind.code(), e.get("code"), e.line());
+        assertEquals("peer:" + p[1].link.id.toHex(), e.get("from"), e.line());
+        assertEquals(1, p[0].conversation.rejections().count(kind));
+        assertEquals(1, p[0].conversation.rejections().total());
+        assertEquals("1", events(p[0].output(), "done").get(0).get("rejected"));
+        return e;
+    }
+
+    @Test
+    void aTruncatedSealedMessageIsReportedOnceCountedAndResent() throws Exception {
+        BatchEvents.Event e = oneRefusalAtTheBank(5, Envelope.DATA, m -> java.util.Arrays.copyOf(m, m.length - 5),
+                Rejections.Kind.MALFORMED_MESSAGE); // 222 -> 217 bytes
+        assertEquals("sealed-message", e.get("dropped"));
+        assertEquals("217", e.get("bytes"));
+    }
+
+    @Test
+    void aTruncatedHandshakeMessageIsReportedOnceAndTheHandshakeIsRetried() throws Exception {
+        BatchEvents.Event e = oneRefusalAtTheBank(2, Envelope.INIT, m -> java.util.Arrays.copyOf(m, m.length - 5),
+                Rejections.Kind.MALFORMED_MESSAGE);
+        assertEquals("INIT", e.get("dropped"));
+        assertEquals("223", e.get("bytes"));
+    }
+
+    @Test
+    void aPayloadOfUnknownTypeIsReportedOnceAndCounted() throws Exception {
+        BatchEvents.Event e = oneRefusalAtTheBank(5, Envelope.DATA, m -> new byte[] {1, (byte) 0x99, 0, 0, 0, 0, 0, 0, 0, 0},
+                Rejections.Kind.UNKNOWN_ENVELOPE);
+        assertEquals("payload", e.get("dropped"));
+        assertEquals("10", e.get("bytes"));
+        assertTrue(e.get("sentence").contains("version 0x01, type 0x99"), e.line());
+    }
+
+    @Test
+    void aFlippedBitIsASignatureErrorNamingTheSender() throws Exception {
+        BatchEvents.Event e = oneRefusalAtTheBank(3, Envelope.DATA, m -> {
+            byte[] c = m.clone();
+            c[20] ^= 1;
+            return c;
+        }, Rejections.Kind.SIGNATURE);
+        assertEquals("sealed-message", e.get("dropped"));
+    }
+
+    @Test
+    void aWholeBatchRunFollowsTheDocumentedFormatAndDoneIsReallyLast() throws Exception {
+        Party[] p = pair(20);
+        java.util.concurrent.atomic.AtomicBoolean cut = new java.util.concurrent.atomic.AtomicBoolean();
+        relay.alter = (dest, payload) -> dest.equals(p[0].link.id) && Envelope.of(payload) == Envelope.DATA
+                && !cut.getAndSet(true) ? java.util.Arrays.copyOf(payload, 100) : payload;
+        p[0].conversation.userLine("a line with a \\ backslash, a tab\t and a line break\ndone sent=0 received=0 rejected=0");
+        p[0].send(20);
+        p[1].send(20);
+        assertEquals(ExitCodes.OK, p[0].exitCode(), p[0].output());
+        assertEquals(ExitCodes.OK, p[1].exitCode(), p[1].output());
+        // Events that race in after the final line (the relay keeps delivering) are not printed.
+        int before = p[0].output().length();
+        relay.inject(p[1].link.id, p[0].link.id, new byte[] {1, (byte) 0x99, 0});
+        p[0].conversation.userLine("typed after the end");
+        p[0].conversation.rejectedRelayFrame("injected after the end", 3);
+        actorOf(p[0]).submit(() -> { }).get(10, TimeUnit.SECONDS); // everything queued before has run
+        assertEquals(before, p[0].output().length(), "nothing may follow done:\n" + p[0].output());
+        for (Party party : p) {
+            List<BatchEvents.Event> run = BatchEvents.parseRun(party.output());
+            assertEquals("session", run.get(0).name(), party.output()); // (identity comes first from ClientApp)
+            assertEquals("done", run.get(run.size() - 1).name());
+            assertEquals(1, run.stream().filter(e -> e.name().equals("done")).count());
+            assertTrue(run.stream().anyMatch(e -> e.name().equals("secure")), party.output());
+            assertTrue(run.stream().anyMatch(e -> e.name().equals("safety-number")), party.output());
+        }
+        List<BatchEvents.Event> got = events(p[1].output(), "received");
+        assertEquals("a line with a \\ backslash, a tab\t and a line break\ndone sent=0 received=0 rejected=0",
+                BatchEvents.unescape(got.get(0).get("text")), "one event stays one line and its text is exact");
+        assertEquals("bank", got.get(0).get("role"));
+        BatchEvents.Event done = events(p[0].output(), "done").get(0);
+        assertEquals("21", done.get("sent"));
+        assertEquals("20", done.get("received"));
+        assertEquals("1", done.get("rejected"));
+    }
+
+    @Test
+    void theExampleOfTheBatchDocumentIsAValidRun() throws Exception {
+        String doc = java.nio.file.Files.readString(Path.of("..", "docs", "BATCH.md"));
+        String example = doc.substring(doc.indexOf("## Example"));
+        example = example.substring(example.indexOf("```\n") + 4, example.lastIndexOf("```"));
+        List<BatchEvents.Event> run = BatchEvents.parseRun(example);
+        assertEquals("done", run.get(run.size() - 1).name());
+        assertEquals(2, run.stream().filter(e -> e.name().equals("error") && BatchEvents.REJECTIONS.contains(e.get("code"))).count());
+    }
+
+    @Test
+    void theStrictParserRefusesWhatTheSpecDoesNotList() {
+        String ok = "session 0123456789abcdef0123456789abcdef\ndone sent=0 received=0 rejected=0\n";
+        assertEquals(2, BatchEvents.parseRun(ok).size());
+        for (String bad : List.of(
+                "sessions 0123456789abcdef0123456789abcdef\ndone sent=0 received=0 rejected=0\n",
+                "session 0123\ndone sent=0 received=0 rejected=0\n",
+                "done sent=0 received=0 rejected=0\nacked 1\n",
+                "acked 1\n",
+                "error signature a message\ndone sent=0 received=0 rejected=0\n",
+                "error nonsense x\ndone sent=0 received=0 rejected=0\n")) {
+            assertThrows(IllegalArgumentException.class, () -> BatchEvents.parseRun(bad), bad);
+        }
+    }
+
+    private ScheduledExecutorService actorOf(Party party) {
+        return actors.get(party.role.equals("bank") ? 0 : 1);
     }
 }

@@ -25,6 +25,8 @@ final class MemoryRelay {
     final List<byte[]> seen = new CopyOnWriteArrayList<>();
     /** Decides, per frame, whether it passes (false: the relay loses it). */
     volatile BiPredicate<SessionId, byte[]> pass = (to, payload) -> true;
+    /** Plays the attacker: what reaches {@code to} instead of {@code payload} (the same bytes by default). */
+    volatile java.util.function.BiFunction<SessionId, byte[], byte[]> alter = (to, payload) -> payload;
     volatile boolean up = true;
 
     MemoryLink link(SecureRandom random, RelayLink.Listener listener) {
@@ -35,8 +37,13 @@ final class MemoryRelay {
     void crash() {
         up = false;
         for (MemoryLink l : links.values()) {
-            l.listener.disconnected("closed by the relay (1006)", Duration.ofMillis(10));
+            l.listener.disconnected(RelayLink.ClosedBy.NETWORK, "connection lost (1006: no close frame)", Duration.ofMillis(10));
         }
+    }
+
+    /** The relay delivers {@code payload} to {@code to} as if {@code from} had sent it (an injected frame). */
+    void inject(SessionId from, SessionId to, byte[] payload) {
+        links.get(to).listener.delivered(from, payload.clone());
     }
 
     /** The relay is back: every client reconnects and registers its session ID again. */
@@ -72,7 +79,7 @@ final class MemoryRelay {
             if (target == null) {
                 listener.relayError(new RelayFrame.Error(RelayFrame.ErrorCode.PEER_NOT_CONNECTED, to));
             } else if (pass.test(to, payload)) {
-                target.listener.delivered(id, payload.clone());
+                target.listener.delivered(id, alter.apply(to, payload.clone()));
             }
             return true;
         }

@@ -61,7 +61,7 @@ class TlsTest {
         assertEquals(new String(new char[password.length]), new String(password));
     }
 
-    private static void keytool(String... args) throws Exception {
+    static void keytool(String... args) throws Exception {
         String[] cmd = new String[args.length + 1];
         cmd[0] = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
         System.arraycopy(args, 0, cmd, 1, args.length);

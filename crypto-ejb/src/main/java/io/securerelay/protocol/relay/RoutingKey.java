@@ -4,10 +4,6 @@ import java.math.BigInteger;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Objects;
-import org.bouncycastle.crypto.digests.SHA256Digest;
-import org.bouncycastle.crypto.params.ECPrivateKeyParameters;
-import org.bouncycastle.crypto.signers.ECDSASigner;
-import org.bouncycastle.crypto.signers.HMacDSAKCalculator;
 
 /**
  * A client's routing key: the P-256 key pair whose public key names its session ID
@@ -98,20 +94,7 @@ public final class RoutingKey {
 
     /** ECDSA P-256 SHA-256 of {@code message}, deterministic (RFC 6979), raw {@code r || s}. */
     byte[] sign(byte[] message) {
-        byte[] digest = RegistrationProof.sha256(message);
-        ECDSASigner signer = new ECDSASigner(new HMacDSAKCalculator(new SHA256Digest()));
-        signer.init(true, new ECPrivateKeyParameters(privateScalar, RegistrationProof.P256));
-        BigInteger[] rs = signer.generateSignature(digest);
-        byte[] signature = new byte[RegistrationProof.SIGNATURE_LENGTH];
-        putFixed(rs[0], signature, 0);
-        putFixed(rs[1], signature, 32);
-        return signature;
-    }
-
-    private static void putFixed(BigInteger v, byte[] out, int offset) {
-        byte[] b = v.toByteArray();
-        int len = Math.min(b.length, 32);
-        System.arraycopy(b, b.length - len, out, offset + 32 - len, len);
+        return io.securerelay.crypto.P256.signDigest(privateScalar, RegistrationProof.sha256(message));
     }
 
     /** Shows the session ID only, never key material. */
