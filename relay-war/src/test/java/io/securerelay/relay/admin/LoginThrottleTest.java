@@ -3,13 +3,12 @@ package io.securerelay.relay.admin;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.securerelay.relay.RelayCounters.LocalCounter;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Optional;
-import java.util.concurrent.atomic.LongAdder;
-import org.eclipse.microprofile.metrics.Counter;
 import org.junit.jupiter.api.Test;
 
 /** The login throttle's schedule, on a clock the test moves: no waiting. */
@@ -19,8 +18,8 @@ class LoginThrottleTest {
     private static final String B = "198.51.100.9";
 
     private final MovableClock clock = new MovableClock();
-    private final TestCounter failures = new TestCounter();
-    private final TestCounter throttled = new TestCounter();
+    private final LocalCounter failures = new LocalCounter();
+    private final LocalCounter throttled = new LocalCounter();
     private final LoginThrottle throttle = new LoginThrottle(clock, 1000, failures, throttled);
 
     @Test
@@ -46,8 +45,8 @@ class LoginThrottleTest {
         }
         assertEquals(LoginThrottle.MAX_DELAY, throttle.failed(A), "failure 15: 1024 s, capped at 15 minutes");
         assertEquals(LoginThrottle.MAX_DELAY, LoginThrottle.delayAfter(1_000_000), "no overflow");
-        assertEquals(15, failures.count.sum(), "relay_admin_login_failures_total counts every failure");
-        assertEquals(2 + 9, throttled.count.sum(), "relay_admin_login_throttled_total counts every refused attempt");
+        assertEquals(15, failures.getCount(), "relay_admin_login_failures_total counts every failure");
+        assertEquals(2 + 9, throttled.getCount(), "relay_admin_login_throttled_total counts every refused attempt");
     }
 
     @Test
@@ -119,25 +118,6 @@ class LoginThrottleTest {
         @Override
         public Clock withZone(java.time.ZoneId zone) {
             throw new UnsupportedOperationException();
-        }
-    }
-
-    private static final class TestCounter implements Counter {
-        final LongAdder count = new LongAdder();
-
-        @Override
-        public void inc() {
-            count.increment();
-        }
-
-        @Override
-        public void inc(long n) {
-            count.add(n);
-        }
-
-        @Override
-        public long getCount() {
-            return count.sum();
         }
     }
 }

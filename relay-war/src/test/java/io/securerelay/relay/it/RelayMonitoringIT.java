@@ -220,7 +220,7 @@ class RelayMonitoringIT {
     /**
      * The browser security headers on every kind of answer the WAR gives, anonymous and logged in,
      * on the TLS port; on the loopback HTTP port the same without HSTS. Payara's own /metrics and
-     * /health are other applications: what they send is printed, not asserted.
+     * /health get them too: with the WAR at the context root "/" they pass through its filters.
      */
     @Test
     void everyResponseOfTheWarCarriesTheSecurityHeadersAndHstsOnlyOverTls() throws Exception {
@@ -233,9 +233,11 @@ class RelayMonitoringIT {
         anonymous.put("/admin/api/stats", 401);
         anonymous.put("/relay", 426);
         anonymous.put("/no-such-page", 404);
+        anonymous.put("/metrics", 200);
+        anonymous.put("/health", 200);
         HttpClient fresh = newHttp();
         for (Map.Entry<String, Integer> e : anonymous.entrySet()) {
-            HttpResponse<String> r = send(fresh, e.getKey(), "GET", null);
+            HttpResponse<?> r = headersOnly(fresh, URI.create(https + e.getKey()));
             assertEquals((int) e.getValue(), r.statusCode(), e.getKey());
             assertSecurityHeaders(r, true, "GET " + e.getKey());
         }
@@ -264,16 +266,21 @@ class RelayMonitoringIT {
         // The listener is bound to 127.0.0.1 only (pre-boot-commands.asadmin); "localhost" may resolve to ::1 first.
         String base = "http://127.0.0.1:" + httpBase.getPort();
         assertTrue(httpBase.getProtocol().equals("http"), httpBase.toString());
-        for (String path : new String[] {"/admin/login.html", "/admin/api/stats", "/relay"}) {
-            HttpResponse<String> r = plain.send(HttpRequest.newBuilder(URI.create(base + path)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertSecurityHeaders(r, false, "HTTP port " + path);
+        for (String path : new String[] {"/admin/login.html", "/admin/api/stats", "/relay", "/metrics"}) {
+            assertSecurityHeaders(headersOnly(plain, URI.create(base + path)), false, "HTTP port " + path);
         }
-        for (String path : new String[] {"/metrics", "/health"}) {
-            HttpResponse<String> r = send(http, path, "GET", null);
-            System.out.println("Payara's own " + path + " (another application than the WAR): " + r.statusCode() + " "
-                    + r.headers().map().keySet());
-        }
+    }
+
+    /**
+     * A GET whose body is not waited for: the 426 at {@code /relay} comes without a length
+     * (Grizzly leaves it out of a response with an {@code Upgrade} header), so reading it to the
+     * end would wait for the keep-alive timeout (30 s).
+     */
+    private static HttpResponse<?> headersOnly(HttpClient c, URI uri) throws Exception {
+        HttpResponse<java.io.InputStream> r = c.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        r.body().close();
+        return r;
     }
 
     @Test
@@ -284,8 +291,9 @@ class RelayMonitoringIT {
         List<String> setCookies = ok.headers().allValues("Set-Cookie");
         String cookie = setCookies.stream().filter(c -> c.startsWith("JSESSIONID=")).findFirst()
                 .orElseThrow(() -> new AssertionError("no session cookie in " + setCookies));
-        System.out.println("Set-Cookie at login: " + cookie.replaceFirst("=[^;]*", "=…"));
-        List<String> attributes = List.of(cookie.split(";\\s*"));
+        String redacted = cookie.replaceFirst("=[^;]*", "=…"); // the session ID is a credential: never printed
+        System.out.println("Set-Cookie at login: " + redacted);
+        List<String> attributes = List.of(redacted.split(";\\s*"));
         for (String a : new String[] {"Secure", "HttpOnly", "SameSite=Strict", "Path=/admin"}) {
             assertTrue(attributes.stream().anyMatch(x -> x.equalsIgnoreCase(a)), a + " in " + attributes);
         }
@@ -323,7 +331,7 @@ class RelayMonitoringIT {
         assertEquals(403, post(fresh, "/admin/logout", "csrf=" + token, Map.of("Sec-Fetch-Site", "same-site"))
                 .statusCode(), "a sibling subdomain is another origin");
         assertEquals(200, send(fresh, "/admin/api/stats", "GET", null).statusCode(), "the session survived all four");
-        assertEquals(token, csrfToken(fresh), "the token is the session's, unchanged");
+        assertTrue(token.equals(csrfToken(fresh)), "the token is the session's, unchanged"); // never printed
 
         // A login forged from another site is refused even with the right password, and opens no session.
         String form = loginForm(ADMIN_USER, ADMIN_PASSWORD);
@@ -488,7 +496,10 @@ class RelayMonitoringIT {
 
             // Under the CSP (no inline script or style) nothing of the pages was refused.
             String log = browser.browserLog();
-            System.out.println("browser console: " + log.split("\"level\"", -1).length + " - 1 entries");
+            Matcher entry = Pattern.compile("\"message\":\"((?:[^\"\\\\]|\\\\.){0,160})").matcher(log);
+            while (entry.find()) {
+                System.out.println("browser console: " + entry.group(1));
+            }
             assertFalse(log.contains("Content Security Policy") || log.contains("Content-Security-Policy"),
                     "a CSP violation in the browser console: " + log);
             assertTrue(log.contains("\"value\":["), "chromedriver answered with the log: " + log);
