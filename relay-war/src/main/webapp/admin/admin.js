@@ -166,6 +166,14 @@
       $("live").className = "dot stale";
     }).finally(function () { setTimeout(poll, 1000); });
   }
+  // The session's anti-CSRF token, for the sign-out form (the relay refuses a POST without it).
+  function loadCsrfToken() {
+    fetch("api/session", { credentials: "same-origin", cache: "no-store" }).then(function (r) {
+      if (!r.ok) throw new Error("HTTP " + r.status);
+      return r.json();
+    }).then(function (s) { $("csrf").value = s.csrf; }).catch(function () { setTimeout(loadCsrfToken, 1000); });
+  }
   window.addEventListener("resize", draw);
+  loadCsrfToken();
   poll();
 })();

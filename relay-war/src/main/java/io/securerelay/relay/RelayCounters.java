@@ -158,8 +158,8 @@ public final class RelayCounters {
         return latencyMicros;
     }
 
-    /** A counter for {@link #unregistered()}: a {@code LongAdder}, like Payara's. */
-    static final class LocalCounter implements Counter {
+    /** A counter outside any registry (for {@link #unregistered()} and tests): a {@code LongAdder}, like Payara's. */
+    public static final class LocalCounter implements Counter {
         private final LongAdder count = new LongAdder();
 
         @Override

@@ -16,6 +16,7 @@ import io.securerelay.relay.testkit.TestTls;
 import java.io.IOException;
 import java.net.CookieManager;
 import java.net.URI;
+import java.net.URL;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,7 +27,9 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -38,6 +41,7 @@ import org.glassfish.tyrus.client.ClientManager;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -62,6 +66,14 @@ class RelayMonitoringIT {
     static final Duration WAIT = Duration.ofSeconds(30);
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final boolean CI = "true".equalsIgnoreCase(System.getenv("CI"));
+
+    /** The CSP every response of the WAR carries: no inline script or style, nothing from elsewhere, no framing. */
+    static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self';"
+            + " connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+    /** The deployment on Payara's loopback HTTP listener (its random port): {@code http://localhost:<port>/}. */
+    @ArquillianResource
+    private URL httpBase;
 
     private static ClientManager client;
     private static URI relay;
@@ -205,6 +217,199 @@ class RelayMonitoringIT {
         assertEquals("DENY", stats.headers().firstValue("X-Frame-Options").orElse(""));
     }
 
+    /**
+     * The browser security headers on every kind of answer the WAR gives, anonymous and logged in,
+     * on the TLS port; on the loopback HTTP port the same without HSTS. Payara's own /metrics and
+     * /health get them too: with the WAR at the context root "/" they pass through its filters.
+     */
+    @Test
+    void everyResponseOfTheWarCarriesTheSecurityHeadersAndHstsOnlyOverTls() throws Exception {
+        Map<String, Integer> anonymous = new LinkedHashMap<>();
+        anonymous.put("/admin/login.html", 200);
+        anonymous.put("/admin/login.js", 200);
+        anonymous.put("/admin/admin.css", 200);
+        anonymous.put("/admin/", 302);
+        anonymous.put("/admin/index.html", 302);
+        anonymous.put("/admin/api/stats", 401);
+        anonymous.put("/relay", 426);
+        anonymous.put("/no-such-page", 404);
+        anonymous.put("/metrics", 200);
+        anonymous.put("/health", 200);
+        HttpClient fresh = newHttp();
+        for (Map.Entry<String, Integer> e : anonymous.entrySet()) {
+            HttpResponse<?> r = headersOnly(fresh, URI.create(https + e.getKey()));
+            assertEquals((int) e.getValue(), r.statusCode(), e.getKey());
+            assertSecurityHeaders(r, true, "GET " + e.getKey());
+        }
+        HttpResponse<String> forged = fresh.send(HttpRequest.newBuilder(URI.create(https + "/admin/logout"))
+                .header("Origin", "https://evil.example").POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(403, forged.statusCode());
+        assertSecurityHeaders(forged, true, "the 403 of a forged POST");
+
+        assertEquals(302, login(fresh, ADMIN_USER, ADMIN_PASSWORD).statusCode());
+        for (String page : new String[] {"/admin/", "/admin/index.html", "/admin/admin.js", "/admin/admin.css",
+                "/admin/api/stats", "/admin/api/session"}) {
+            HttpResponse<String> r = send(fresh, page, "GET", null);
+            assertEquals(200, r.statusCode(), page);
+            assertSecurityHeaders(r, true, "logged-in GET " + page);
+            assertEquals("no-store", r.headers().firstValue("Cache-Control").orElse(""), page + ": not cached");
+        }
+        assertNoStyleOrScriptInline(send(fresh, "/admin/index.html", "GET", null).body(), "index.html");
+        assertNoStyleOrScriptInline(send(fresh, "/admin/login.html", "GET", null).body(), "login.html");
+        logout(fresh);
+
+        // The loopback HTTP listener: the same headers, no HSTS (it would promise TLS on a port without it).
+        // HTTP/1.1 as a browser speaks it on http:// (the JDK client would otherwise ask for an h2c upgrade).
+        HttpClient plain = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).followRedirects(HttpClient.Redirect.NEVER)
+                .connectTimeout(Duration.ofSeconds(10)).build();
+        // The listener is bound to 127.0.0.1 only (pre-boot-commands.asadmin); "localhost" may resolve to ::1 first.
+        String base = "http://127.0.0.1:" + httpBase.getPort();
+        assertTrue(httpBase.getProtocol().equals("http"), httpBase.toString());
+        for (String path : new String[] {"/admin/login.html", "/admin/api/stats", "/relay", "/metrics"}) {
+            assertSecurityHeaders(headersOnly(plain, URI.create(base + path)), false, "HTTP port " + path);
+        }
+    }
+
+    /**
+     * A GET whose body is not waited for: the 426 at {@code /relay} comes without a length
+     * (Grizzly leaves it out of a response with an {@code Upgrade} header), so reading it to the
+     * end would wait for the keep-alive timeout (30 s).
+     */
+    private static HttpResponse<?> headersOnly(HttpClient c, URI uri) throws Exception {
+        HttpResponse<java.io.InputStream> r = c.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        r.body().close();
+        return r;
+    }
+
+    @Test
+    void theSessionCookieIsSecureHttpOnlySameSiteStrictOnAdminOnlyAndDiesAtSignOut() throws Exception {
+        HttpClient fresh = newHttp();
+        HttpResponse<String> ok = login(fresh, ADMIN_USER, ADMIN_PASSWORD);
+        assertEquals(302, ok.statusCode());
+        List<String> setCookies = ok.headers().allValues("Set-Cookie");
+        String cookie = setCookies.stream().filter(c -> c.startsWith("JSESSIONID=")).findFirst()
+                .orElseThrow(() -> new AssertionError("no session cookie in " + setCookies));
+        String redacted = cookie.replaceFirst("=[^;]*", "=…"); // the session ID is a credential: never printed
+        System.out.println("Set-Cookie at login: " + redacted);
+        List<String> attributes = List.of(redacted.split(";\\s*"));
+        for (String a : new String[] {"Secure", "HttpOnly", "SameSite=Strict", "Path=/admin"}) {
+            assertTrue(attributes.stream().anyMatch(x -> x.equalsIgnoreCase(a)), a + " in " + attributes);
+        }
+        assertFalse(cookie.toLowerCase().contains("max-age") || cookie.toLowerCase().contains("expires"),
+                "a browser-session cookie, never stored on disk: " + attributes);
+        String session = cookie.substring(0, cookie.indexOf(';'));
+        assertEquals(200, send(fresh, "/admin/api/stats", "GET", null).statusCode());
+
+        HttpResponse<String> out = logout(fresh);
+        String deleted = out.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith("JSESSIONID="))
+                .findFirst().orElseThrow(() -> new AssertionError("sign-out does not delete the cookie"));
+        assertTrue(deleted.startsWith("JSESSIONID=;") && deleted.contains("Max-Age=0") && deleted.contains("Path=/admin"),
+                deleted);
+        // The old cookie, replayed by hand, opens nothing: the session itself was invalidated.
+        HttpClient noJar = HttpClient.newBuilder().sslContext(TestTls.trustingProjectCa())
+                .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(10)).build();
+        HttpResponse<String> replay = noJar.send(HttpRequest.newBuilder(URI.create(https + "/admin/api/stats"))
+                .header("Cookie", session).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(401, replay.statusCode(), "the signed-out session's cookie replayed");
+    }
+
+    @Test
+    void forgedCrossSitePostsAreRefusedWith403AndChangeNothing() throws Exception {
+        HttpClient fresh = newHttp();
+        assertEquals(302, login(fresh, ADMIN_USER, ADMIN_PASSWORD).statusCode());
+        String token = csrfToken(fresh);
+        assertTrue(token.length() >= 40, "a 32-byte token: " + token.length());
+        String own = https.toLowerCase();
+        // Sign-out without the token, with a wrong one, and with the right one but from another site.
+        assertEquals(403, post(fresh, "/admin/logout", "", Map.of()).statusCode(), "no token");
+        assertEquals(403, post(fresh, "/admin/logout", "csrf=" + token.substring(1) + "A", Map.of()).statusCode(),
+                "wrong token");
+        assertEquals(403, post(fresh, "/admin/logout", "csrf=" + token,
+                Map.of("Origin", "https://evil.example", "Sec-Fetch-Site", "cross-site")).statusCode(), "cross-site");
+        assertEquals(403, post(fresh, "/admin/logout", "csrf=" + token, Map.of("Sec-Fetch-Site", "same-site"))
+                .statusCode(), "a sibling subdomain is another origin");
+        assertEquals(200, send(fresh, "/admin/api/stats", "GET", null).statusCode(), "the session survived all four");
+        assertTrue(token.equals(csrfToken(fresh)), "the token is the session's, unchanged"); // never printed
+
+        // A login forged from another site is refused even with the right password, and opens no session.
+        String form = loginForm(ADMIN_USER, ADMIN_PASSWORD);
+        for (Map<String, String> headers : List.of(Map.of("Origin", "https://evil.example"), Map.of("Origin", "null"),
+                Map.of("Sec-Fetch-Site", "cross-site"), Map.of("Origin", own, "Sec-Fetch-Site", "cross-site"))) {
+            HttpClient victim = newHttp();
+            HttpResponse<String> r = post(victim, "/admin/login", form, headers);
+            assertEquals(403, r.statusCode(), "login with " + headers);
+            assertTrue(r.headers().allValues("Set-Cookie").isEmpty(), "no session for " + headers);
+            assertEquals(401, send(victim, "/admin/api/stats", "GET", null).statusCode());
+        }
+        // What Chromium sends from the relay's own login page: under Referrer-Policy no-referrer its
+        // form POST says "Origin: null", and Sec-Fetch-Site decides.
+        HttpClient browserLike = newHttp();
+        assertEquals(302, post(browserLike, "/admin/login", form, Map.of("Origin", "null", "Sec-Fetch-Site", "same-origin"))
+                .statusCode(), "the relay's own login page is accepted");
+        logout(browserLike);
+
+        HttpResponse<String> out = post(fresh, "/admin/logout", "csrf=" + token, Map.of("Origin", own));
+        assertEquals(302, out.statusCode(), "sign-out with the session's token");
+        assertEquals(401, send(fresh, "/admin/api/stats", "GET", null).statusCode(), "signed out");
+    }
+
+    @Test
+    void repeatedFailedLoginsAreThrottledWith429EvenForTheRightPasswordAndCounted() throws Exception {
+        HttpClient fresh = newHttp();
+        Duration lock = Duration.ofSeconds(1); // LoginThrottle.BASE_DELAY, after the fifth failure in a row
+        boolean refused = false;
+        double failures0 = 0;
+        double throttled0 = 0;
+        // A round whose correct attempt came later than the lock-out (a loaded machine) proves
+        // nothing either way; it is repeated, at most three times.
+        for (int round = 0; round < 3 && !refused; round++) {
+            failures0 = RelayTestDeployment.metric("relay_admin_login_failures_total");
+            throttled0 = RelayTestDeployment.metric("relay_admin_login_throttled_total");
+            for (int i = 1; i <= 5; i++) {
+                HttpResponse<String> wrong = login(fresh, ADMIN_USER, "wrong password " + i);
+                assertEquals(302, wrong.statusCode(), "failure " + i + " is answered, not throttled");
+                assertTrue(wrong.headers().firstValue("Location").orElse("").contains("failed"));
+            }
+            long fifth = System.nanoTime();
+            HttpResponse<String> right = login(fresh, ADMIN_USER, ADMIN_PASSWORD);
+            long elapsed = System.nanoTime() - fifth;
+            if (right.statusCode() == 429) {
+                refused = true;
+                assertEquals("1", right.headers().firstValue("Retry-After").orElse(""), "Retry-After in seconds");
+                assertTrue(right.body().contains("try again"), right.body());
+                assertTrue(right.headers().allValues("Set-Cookie").isEmpty(), "no session while locked out");
+            } else {
+                assertTrue(elapsed >= lock.toNanos(), "the right password " + elapsed / 1_000_000
+                        + " ms after the fifth failure was let through: " + right.statusCode());
+            }
+        }
+        assertTrue(refused, "three rounds, each slower than the lock-out");
+        assertEquals(failures0 + 5, RelayTestDeployment.metric("relay_admin_login_failures_total"),
+                "relay_admin_login_failures_total");
+        assertEquals(throttled0 + 1, RelayTestDeployment.metric("relay_admin_login_throttled_total"),
+                "relay_admin_login_throttled_total");
+
+        // Once the lock-out is over the right password works, and that success starts the count again.
+        HttpResponse<String>[] last = new HttpResponse[1];
+        HeadlessChromium.waitFor(WAIT, () -> {
+            try {
+                last[0] = login(fresh, ADMIN_USER, ADMIN_PASSWORD);
+                return last[0].statusCode() != 429;
+            } catch (Exception e) {
+                return false;
+            }
+        }, "the lock-out ends");
+        assertEquals(302, last[0].statusCode());
+        assertTrue(last[0].headers().firstValue("Location").orElse("").endsWith("/admin/"), "logged in");
+        logout(fresh);
+        HttpResponse<String> again = login(fresh, ADMIN_USER, "wrong password");
+        assertEquals(302, again.statusCode(), "one failure after a success is not throttled");
+        assertEquals(302, login(fresh, ADMIN_USER, ADMIN_PASSWORD).statusCode());
+        logout(fresh);
+    }
+
     /** The console in a real headless Chromium: login, figures that move with traffic, a screenshot. */
     @Test
     void theAdminConsoleInHeadlessChromiumShowsLiveFigures() throws Exception {
@@ -227,6 +432,15 @@ class RelayMonitoringIT {
             browser.click("#login");
             HeadlessChromium.waitFor(WAIT, () -> urlEndsWith(browser, "/admin/"), "the dashboard after login");
             browser.awaitText("#status", s -> s.startsWith("live"), WAIT, "first poll");
+            // The cookie as the browser stored it from the real Set-Cookie header.
+            Matcher jar = Pattern.compile("\\{[^{}]*\"name\":\"JSESSIONID\"[^{}]*\\}").matcher(browser.cookies());
+            assertTrue(jar.find(), "the browser holds the session cookie");
+            String stored = jar.group().replaceAll("\"value\":\"[^\"]*\"", "\"value\":\"…\"");
+            System.out.println("session cookie in Chromium: " + stored);
+            for (String attribute : new String[] {"\"httpOnly\":true", "\"secure\":true", "\"sameSite\":\"Strict\"",
+                    "\"path\":\"/admin\""}) {
+                assertTrue(stored.contains(attribute), attribute + " in " + stored);
+            }
             long framesBefore = number(browser.text("#frames"));
 
             // Traffic: three pairs exchanging frames until the page has shown it.
@@ -252,6 +466,10 @@ class RelayMonitoringIT {
                 String status = browser.text("#status");
                 browser.awaitText("#status", s -> !s.equals(status), WAIT, "next poll");
             }
+            String painted = browser.execute("var c = document.getElementById('chart');"
+                    + " var d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data, n = 0;"
+                    + " for (var i = 3; i < d.length; i += 4) { if (d[i] !== 0) n++; } return String(n);");
+            assertTrue(Long.parseLong(painted) > 5_000, "the chart is drawn: " + painted + " painted pixels");
             browser.screenshot(png);
             System.out.printf("admin console: %s frames/s, %d frames relayed shown, connections %s, heap %s,"
                     + " threads %s; screenshot %s%n", fps, shownFrames, browser.text("#connections"),
@@ -261,11 +479,30 @@ class RelayMonitoringIT {
                 f.get(30, TimeUnit.SECONDS);
             }
 
-            // Signing out ends the session: the API refuses again.
+            // Signing out (the form carries the session's anti-CSRF token) ends the session: the
+            // browser drops the cookie and the API refuses again.
+            HeadlessChromium.waitFor(WAIT, () -> {
+                try {
+                    return browser.execute("return document.getElementById('csrf').value;").length() >= 40;
+                } catch (IOException e) {
+                    return false;
+                }
+            }, "the sign-out form has its token");
             browser.click("button.link");
             HeadlessChromium.waitFor(WAIT, () -> urlEndsWith(browser, "/admin/login.html"), "signed out");
+            assertFalse(browser.cookies().contains("\"JSESSIONID\""), "the cookie is deleted at sign-out");
             browser.open(https + "/admin/api/stats");
             assertTrue(browser.text("body").contains("login required"));
+
+            // Under the CSP (no inline script or style) nothing of the pages was refused.
+            String log = browser.browserLog();
+            Matcher entry = Pattern.compile("\"message\":\"((?:[^\"\\\\]|\\\\.){0,160})").matcher(log);
+            while (entry.find()) {
+                System.out.println("browser console: " + entry.group(1));
+            }
+            assertFalse(log.contains("Content Security Policy") || log.contains("Content-Security-Policy"),
+                    "a CSP violation in the browser console: " + log);
+            assertTrue(log.contains("\"value\":["), "chromedriver answered with the log: " + log);
         } finally {
             traffic.set(false);
             pool.shutdownNow();
@@ -351,11 +588,62 @@ class RelayMonitoringIT {
     }
 
     private static HttpResponse<String> login(HttpClient c, String user, String password) throws Exception {
-        String form = "user=" + URLEncoder.encode(user, StandardCharsets.UTF_8) + "&password="
+        return post(c, "/admin/login", loginForm(user, password), Map.of());
+    }
+
+    private static String loginForm(String user, String password) {
+        return "user=" + URLEncoder.encode(user, StandardCharsets.UTF_8) + "&password="
                 + URLEncoder.encode(password, StandardCharsets.UTF_8);
-        return c.send(HttpRequest.newBuilder(URI.create(https + "/admin/login"))
+    }
+
+    /** Signs out with the session's anti-CSRF token. */
+    private static HttpResponse<String> logout(HttpClient c) throws Exception {
+        HttpResponse<String> r = post(c, "/admin/logout", "csrf=" + csrfToken(c), Map.of());
+        assertEquals(302, r.statusCode(), "sign-out: " + r.body());
+        return r;
+    }
+
+    private static String csrfToken(HttpClient c) throws Exception {
+        HttpResponse<String> r = send(c, "/admin/api/session", "GET", null);
+        assertEquals(200, r.statusCode(), r.body());
+        Matcher m = Pattern.compile("\"csrf\":\"([A-Za-z0-9_-]+)\"").matcher(r.body());
+        assertTrue(m.find(), r.body());
+        return m.group(1);
+    }
+
+    private static HttpResponse<String> post(HttpClient c, String path, String form, Map<String, String> headers)
+            throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(https + path)).timeout(Duration.ofSeconds(10))
                 .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+                .POST(HttpRequest.BodyPublishers.ofString(form));
+        headers.forEach(b::header);
+        return c.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> send(HttpClient c, String path, String method, String body) throws Exception {
+        return c.send(HttpRequest.newBuilder(URI.create(https + path)).timeout(Duration.ofSeconds(10))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static void assertSecurityHeaders(HttpResponse<?> r, boolean tls, String what) {
+        String csp = r.headers().firstValue("Content-Security-Policy").orElse("");
+        assertEquals(CSP, csp, what + ": Content-Security-Policy (answer " + r.statusCode() + ", headers "
+                + r.headers().map().keySet() + ")");
+        assertFalse(csp.contains("unsafe-inline") || csp.contains("unsafe-eval"), what);
+        assertEquals("nosniff", r.headers().firstValue("X-Content-Type-Options").orElse(""), what + ": nosniff");
+        assertEquals("no-referrer", r.headers().firstValue("Referrer-Policy").orElse(""), what + ": Referrer-Policy");
+        assertEquals("DENY", r.headers().firstValue("X-Frame-Options").orElse(""), what + ": X-Frame-Options");
+        assertEquals(tls ? "max-age=31536000" : "", r.headers().firstValue("Strict-Transport-Security").orElse(""),
+                what + ": Strict-Transport-Security " + (tls ? "on the TLS port" : "not on the HTTP port"));
+    }
+
+    /** The pages hold no inline script, style or event handler (the CSP would refuse them). */
+    private static void assertNoStyleOrScriptInline(String html, String page) {
+        assertFalse(Pattern.compile("<script(?![^>]*\\ssrc=)[^>]*>", Pattern.CASE_INSENSITIVE).matcher(html).find(),
+                page + ": inline <script>");
+        assertFalse(Pattern.compile("<style|\\sstyle=|\\son[a-z]+=|javascript:", Pattern.CASE_INSENSITIVE)
+                .matcher(html).find(), page + ": inline style or handler");
     }
 
     private static String get(String path) throws Exception {

@@ -58,6 +58,7 @@ public final class HeadlessChromium implements AutoCloseable {
                 }
             }, "chromedriver did not start");
             String caps = "{\"capabilities\":{\"alwaysMatch\":{\"browserName\":\"chrome\",\"acceptInsecureCerts\":true,"
+                    + "\"goog:loggingPrefs\":{\"browser\":\"ALL\"},"
                     + "\"goog:chromeOptions\":{\"binary\":\"" + CHROMIUM + "\",\"args\":[\"--headless\",\"--no-sandbox\","
                     + "\"--disable-gpu\",\"--no-first-run\",\"--disable-background-networking\","
                     + "\"--disable-component-update\",\"--disable-sync\",\"--disable-dev-shm-usage\","
@@ -116,6 +117,26 @@ public final class HeadlessChromium implements AutoCloseable {
             }
         }, what + " (last text of " + css + ": " + last[0] + ")");
         return last[0];
+    }
+
+    /**
+     * The browser's console messages since the last call, as chromedriver's JSON answer (entries
+     * with {@code level} and {@code message}; CSP violations are among them). Chromedriver's
+     * log endpoint, outside the W3C standard; needs {@code goog:loggingPrefs}, set at start.
+     */
+    public String browserLog() throws IOException {
+        return call("POST", session + "/se/log", "{\"type\":\"browser\"}");
+    }
+
+    /** The cookies the browser holds for the current page, as the WebDriver JSON answer (name, path, secure, httpOnly, sameSite, …). */
+    public String cookies() throws IOException {
+        return call("GET", session + "/cookie", null);
+    }
+
+    /** Runs {@code script} (a function body that returns a string) in the page; its result. */
+    public String execute(String script) throws IOException {
+        return stringValue(call("POST", session + "/execute/sync",
+                "{\"script\":\"" + json(script) + "\",\"args\":[]}"));
     }
 
     public void screenshot(Path png) throws IOException {
