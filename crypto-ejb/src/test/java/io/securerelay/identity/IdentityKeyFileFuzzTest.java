@@ -1,12 +1,12 @@
 package io.securerelay.identity;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.securerelay.fuzz.FuzzFiles;
 import io.securerelay.fuzz.Mutations;
 import io.securerelay.identity.internal.Pem;
 import jakarta.json.Json;
@@ -18,9 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.util.List;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.bouncycastle.asn1.misc.MiscObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.EncryptedPrivateKeyInfo;
 import org.bouncycastle.asn1.pkcs.KeyDerivationFunc;
@@ -55,8 +52,7 @@ class IdentityKeyFileFuzzTest {
 
     static {
         try {
-            Files.createDirectories(Path.of("target"));
-            DIR = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "keyfile-fuzz");
+            DIR = FuzzFiles.newDirectory("keyfile-fuzz");
             PLAIN = written(null);
             ENCRYPTED = written(PASSWORD);
         } catch (IOException | KeyFileException e) {
@@ -85,12 +81,7 @@ class IdentityKeyFileFuzzTest {
             assertTrue(e.getMessage().contains(file.toString()), "the message does not name the file: " + e.getMessage());
             assertFalse(e.getMessage().contains(new String(PASSWORD)), "the message holds the password");
         } finally {
-            assertArrayEquals(content, Files.readAllBytes(file), "the key file was changed");
-            try (Stream<Path> s = Files.list(DIR)) {
-                List<Path> files = s.collect(Collectors.toList());
-                assertEquals(List.of(file), files, "files written beside the key file");
-            }
-            Files.delete(file);
+            FuzzFiles.assertLeftAsWrittenThenDelete(file, content);
         }
     }
 
@@ -131,19 +122,12 @@ class IdentityKeyFileFuzzTest {
         }
     }
 
-    /** The same bytes in every run (SHA1PRNG seeded before first use), so runs are reproducible. */
     private static SecureRandom fixedRandom() {
-        try {
-            SecureRandom r = SecureRandom.getInstance("SHA1PRNG");
-            r.setSeed(42);
-            return r;
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new AssertionError(e);
-        }
+        return FuzzFiles.seededRandom(42);
     }
 
     private static byte[] written(char[] password) throws IOException, KeyFileException {
-        Path d = Files.createTempDirectory(DIR.getParent(), "keyfile-seed");
+        Path d = FuzzFiles.newDirectory("keyfile-seed");
         Path f = d.resolve(IdentityKeyFiles.fileName(ROLE));
         IdentityKeyFiles.write(f, ROLE, KEY, password, FAST, fixedRandom());
         byte[] b = Files.readAllBytes(f);

@@ -1,21 +1,16 @@
 package io.securerelay.identity;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.securerelay.fuzz.FuzzFiles;
 import io.securerelay.fuzz.Mutations;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.util.List;
 import java.util.Optional;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * Fuzzes the trust-on-first-use file {@code <peer-role>_public_identity_key.json} as
@@ -31,15 +26,14 @@ import java.util.stream.Stream;
  */
 class PeerTrustFileFuzzTest {
     private static final String PEER = "customer";
-    private static final IdentityPublicKey TRUSTED = IdentityKeyPair.generate(seeded(1)).publicKey();
-    private static final IdentityPublicKey OTHER = IdentityKeyPair.generate(seeded(2)).publicKey();
+    private static final IdentityPublicKey TRUSTED = IdentityKeyPair.generate(FuzzFiles.seededRandom(1)).publicKey();
+    private static final IdentityPublicKey OTHER = IdentityKeyPair.generate(FuzzFiles.seededRandom(2)).publicKey();
     private static final Path DIR;
     private static final byte[] VALID;
 
     static {
         try {
-            Files.createDirectories(Path.of("target"));
-            DIR = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "trustfile-fuzz");
+            DIR = FuzzFiles.newDirectory("trustfile-fuzz");
             FilePeerTrustStore store = new FilePeerTrustStore(DIR, PEER);
             store.trust(TRUSTED);
             VALID = Files.readAllBytes(store.file());
@@ -83,22 +77,7 @@ class PeerTrustFileFuzzTest {
                 throw new AssertionError("stored() read the file, trust() found it corrupt", e);
             }
         } finally {
-            assertArrayEquals(content, Files.readAllBytes(file), "the trust file was changed");
-            try (Stream<Path> s = Files.list(DIR)) {
-                List<Path> files = s.collect(Collectors.toList());
-                assertEquals(List.of(file), files, "files written beside the trust file");
-            }
-            Files.delete(file);
-        }
-    }
-
-    private static SecureRandom seeded(long seed) {
-        try {
-            SecureRandom r = SecureRandom.getInstance("SHA1PRNG");
-            r.setSeed(seed);
-            return r;
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new AssertionError(e);
+            FuzzFiles.assertLeftAsWrittenThenDelete(file, content);
         }
     }
 }
