@@ -8,6 +8,7 @@ import io.securerelay.identity.internal.Pem;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import java.io.IOException;
+import java.math.BigInteger;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -45,6 +46,13 @@ import org.bouncycastle.util.io.pem.PemObject;
 public final class IdentityKeyFiles {
     /** Largest scrypt N accepted when loading (a tampered file must not make us allocate gigabytes). */
     static final int MAX_SCRYPT_N = 1 << 20;
+    /**
+     * Largest scrypt memory accepted when loading, {@code 128 * N * r} bytes: 256 MiB, twice
+     * {@link ScryptParams#DEFAULT}'s. N and r within their own bounds could still ask for 4 GiB.
+     */
+    static final long MAX_SCRYPT_MEMORY = 256L << 20;
+    /** Largest scrypt work accepted when loading, {@code N * r * p}: four times {@link ScryptParams#DEFAULT}'s. */
+    static final long MAX_SCRYPT_WORK = 4L << 20;
 
     private IdentityKeyFiles() {
     }
@@ -213,8 +221,19 @@ public final class IdentityKeyFiles {
         }
         org.bouncycastle.asn1.misc.ScryptParams sp =
                 org.bouncycastle.asn1.misc.ScryptParams.getInstance(p.getKeyDerivationFunc().getParameters());
-        if (sp.getCostParameter().bitLength() > 21 || sp.getCostParameter().intValue() > MAX_SCRYPT_N
-                || sp.getBlockSize().intValue() > 32 || sp.getParallelizationParameter().intValue() > 16) {
+        BigInteger n = sp.getCostParameter();
+        BigInteger r = sp.getBlockSize();
+        BigInteger par = sp.getParallelizationParameter();
+        // Compared as BigIntegers first: intValue() of a huge or negative value would wrap into range.
+        if (n.signum() <= 0 || r.signum() <= 0 || par.signum() <= 0
+                || n.bitLength() > 21 || r.bitLength() > 6 || par.bitLength() > 5) {
+            throw new IOException("scrypt parameters out of range");
+        }
+        long nl = n.longValue();
+        long rl = r.longValue();
+        long pl = par.longValue();
+        if (nl > MAX_SCRYPT_N || rl > 32 || pl > 16
+                || 128 * nl * rl > MAX_SCRYPT_MEMORY || nl * rl * pl > MAX_SCRYPT_WORK) {
             throw new IOException("scrypt parameters too large");
         }
     }

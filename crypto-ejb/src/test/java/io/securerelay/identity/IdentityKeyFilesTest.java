@@ -93,6 +93,44 @@ class IdentityKeyFilesTest {
         assertRefusedAndUnchanged(file, "public key does not match private key");
     }
 
+    /**
+     * Found by {@code IdentityKeyFileFuzzTest} (an OutOfMemoryError): a tampered file chose scrypt
+     * N=2^20 with r=8 (1 GiB; r=32 would have been 4 GiB), within the old per-parameter bounds, and
+     * loading allocated it before the password could be found wrong. Costs beyond twice the
+     * default's memory or four times its work are now refused as corrupt, before scrypt runs.
+     */
+    @Test
+    void scryptCostChosenByATamperedFileIsBounded() throws Exception {
+        char[] password = "correct horse".toCharArray();
+        loadOrCreate("bank", PasswordPrompt.fixed(password));
+        Path file = dir.resolve("bank_identity_keys.json");
+        byte[] valid = Files.readAllBytes(file);
+        java.math.BigInteger[][] tooCostly = {
+            {big(1 << 20), big(8), big(1)},           // 1 GiB
+            {big(1 << 20), big(32), big(1)},          // 4 GiB
+            {big(1 << 17), big(8), big(16)},          // 16 times the default's work
+            {big(1 << 15), big(1L << 32 | 8), big(1)}, // r wraps to 8 in an int
+            {big(-(1 << 10)), big(8), big(1)},
+        };
+        for (java.math.BigInteger[] nrp : tooCostly) {
+            Files.write(file, IdentityKeyFileFuzzTest.withScrypt(valid, nrp[0], nrp[1], nrp[2]));
+            byte[] before = Files.readAllBytes(file);
+            KeyFileException e = assertThrows(KeyFileException.class,
+                    () -> loadOrCreate("bank", PasswordPrompt.fixed(password)), java.util.Arrays.toString(nrp));
+            assertEquals("corrupt identity key file (bad encrypted PKCS#8): " + file, e.getMessage());
+            assertArrayEquals(before, Files.readAllBytes(file));
+        }
+        Files.delete(file);
+        IdentityKeyPair created = IdentityKeyFiles.loadOrCreate(dir, "bank", PasswordPrompt.fixed(password),
+                ScryptParams.DEFAULT, RANDOM);
+        assertEquals(created.publicKey(), loadOrCreate("bank", PasswordPrompt.fixed(password)).publicKey(),
+                "the default cost still loads");
+    }
+
+    private static java.math.BigInteger big(long v) {
+        return java.math.BigInteger.valueOf(v);
+    }
+
     @Test
     void unreadableFileIsRefusedNamingTheFile() throws Exception {
         Path file = dir.resolve("bank_identity_keys.json");
