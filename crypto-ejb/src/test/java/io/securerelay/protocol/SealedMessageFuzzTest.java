@@ -55,7 +55,7 @@ class SealedMessageFuzzTest {
     static {
         SecureSession sender = new SecureSession(Role.INITIATOR, SENDER, RECEIVER.publicKey(), THF,
                 SecretBytes.copyOf(KEY), IV.clone(), SecretBytes.copyOf(BACK_KEY), BACK_IV.clone(),
-                POLICY, new FakeClock(), new DeterministicRandom("fuzz sealer"));
+                POLICY, new FakeClock());
         for (int i = 0; i < KINDS.length; i++) {
             VALID[i] = sender.seal(KINDS[i], BODIES[i]);
         }
@@ -66,7 +66,7 @@ class SealedMessageFuzzTest {
     void open(FuzzedDataProvider data) {
         SecureSession receiver = new SecureSession(Role.RESPONDER, RECEIVER, SENDER.publicKey(), THF,
                 SecretBytes.copyOf(BACK_KEY), BACK_IV.clone(), SecretBytes.copyOf(KEY), IV.clone(),
-                POLICY, new FakeClock(), new DeterministicRandom("fuzz receiver"));
+                POLICY, new FakeClock());
         try {
             if (data.consumeInt(0, 3) == 3) {
                 fromKeyHolder(receiver, data);
@@ -155,7 +155,7 @@ class SealedMessageFuzzTest {
         byte[] header = Wire.dataHeader(epoch, seq);
         byte[] ct = AesGcm.create(key).seal(KeySchedule.nonce(IV, seq), inner, Wire.concat(header, THF));
         key.destroy();
-        byte[] sig = SENDER.sign(new DeterministicRandom("fuzz key holder"), KeySchedule.MSG, KeySchedule.DIR_I2R, THF,
+        byte[] sig = SENDER.sign(KeySchedule.MSG, KeySchedule.DIR_I2R, THF,
                 header, ct);
         return Wire.concat(header, ct, sig);
     }
