@@ -104,8 +104,18 @@ class RelaySurfaceE2EIT {
      */
     @Test
     void twoHundredConnectionsAnnouncing4MiBFramesCostNoHeapWhileAPairRelays() throws Exception {
-        long heapBefore = jvm.usedHeapAfterGc();
+        ExecutorService warmUp = Executors.newFixedThreadPool(16);
+        // A warm-up round first: 200 TLS connections leave their sessions in the server's cache
+        // and load classes, which is not what is measured. (Two rounds also caught a deadlock in
+        // Payara's input buffer when the relay closed inside the read callback: the relay then
+        // stopped answering TLS handshakes.)
+        try {
+            assertEquals(200, announceOversizeFrames(warmUp).size(), "warm-up round");
+        } finally {
+            warmUp.shutdownNow();
+        }
         ExecutorService pool = Executors.newFixedThreadPool(16);
+        long heapBefore = jvm.usedHeapAfterGc();
         try (RawWebSocketClient bank = RawWebSocketClient.connect(relay.uri());
              RawWebSocketClient customer = RawWebSocketClient.connect(relay.uri())) {
             RoutingKey bankKey = RoutingKey.generate(RANDOM);
@@ -150,6 +160,28 @@ class RelaySurfaceE2EIT {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /** 200 connections, each announcing a 4 MiB frame; returns those closed with 1009. */
+    private static List<Integer> announceOversizeFrames(ExecutorService pool) throws Exception {
+        List<Future<Integer>> closes = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            closes.add(pool.submit(() -> {
+                try (RawWebSocketClient c = RawWebSocketClient.connect(relay.uri())) {
+                    c.sendFrameHeader(RawWebSocketClient.FIN | RawWebSocketClient.OP_BINARY, 4L << 20);
+                    c.sendRaw(new byte[2048]);
+                    return c.awaitClose(WAIT);
+                }
+            }));
+        }
+        List<Integer> tooBig = new ArrayList<>();
+        for (Future<Integer> f : closes) {
+            int code = f.get(2, TimeUnit.MINUTES);
+            if (code == RelayCloseCodes.TOO_BIG) {
+                tooBig.add(code);
+            }
+        }
+        return tooBig;
     }
 
     /**

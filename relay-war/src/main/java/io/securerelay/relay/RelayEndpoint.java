@@ -94,8 +94,12 @@ public class RelayEndpoint {
         connection = new RelayConnection(new WebSocketPeer(session, settings.maxPendingBytes(), counters),
                 new RateLimiter(settings.framesPerSecond(), settings.rateBytesPerSecond(), clock), clock);
         RelayConnection opened = connection;
-        // An oversize frame is refused at its header, before Tyrus reads it (FrameLimitFilter).
-        if (!FrameLimitUpgradeHandler.whenOversize(reason -> opened.peer().close(RelayCloseCodes.TOO_BIG, reason))
+        // An oversize frame is refused at its header, before Tyrus reads it (FrameLimitFilter). The
+        // close runs on the timer thread: closing inside the read callback that found the header
+        // deadlocks Payara's input buffer with a client that closes at the same time
+        // (docs/PAYARA-NOTES.md).
+        if (!FrameLimitUpgradeHandler.whenOversize(
+                reason -> scheduler.execute(() -> opened.peer().close(RelayCloseCodes.TOO_BIG, reason)))
                 && !unguardedWarned) {
             unguardedWarned = true;
             LOG.warning("the frame-size limit is not in place before Tyrus (no FrameLimitUpgradeHandler): a frame"

@@ -61,6 +61,14 @@ public class RelayScheduler {
         tyrusTimers.adoptContainer(context.getAttribute(SERVER_CONTAINER));
     }
 
+    /**
+     * Runs {@code task} on the timer thread, soon: for a close decided inside the container's read
+     * callback, which must not close the connection itself (FrameLimitUpgradeHandler).
+     */
+    void execute(Runnable task) {
+        executor.execute(task);
+    }
+
     /** Timers for one new connection. */
     ConnectionTimers newConnection() {
         return new ConnectionTimers(executor);

@@ -49,7 +49,10 @@ public class FrameLimitUpgradeHandler extends TyrusHttpUpgradeHandler {
 
     /**
      * From the endpoint's {@code @OnOpen}: {@code close} is called once, with the reason, if the
-     * connection being opened on this thread announces an oversize frame. Returns whether there is
+     * connection being opened on this thread announces an oversize frame. It is called inside the
+     * container's read callback: it must hand the close to another thread (closing the
+     * {@code WebConnection} there deadlocks Payara 6.2025.10's {@code InputBuffer} with a
+     * concurrent close by the client). Returns whether there is
      * such a connection (false: it was not upgraded through {@link FrameLimitFilter}).
      */
     public static boolean whenOversize(Consumer<String> close) {
@@ -98,12 +101,16 @@ public class FrameLimitUpgradeHandler extends TyrusHttpUpgradeHandler {
                 close.accept(reason);
                 return;
             }
-            // No endpoint said how to close (it did not open): end the connection itself.
-            try {
-                guarded.close();
-            } catch (Exception e) {
-                LOG.log(Level.FINE, "closing a connection with an oversize frame failed: {0}", e.toString());
-            }
+            // No endpoint said how to close (it did not open): end the connection itself, off this
+            // read callback (see whenOversize).
+            GuardedWebConnection g = guarded;
+            java.util.concurrent.CompletableFuture.runAsync(() -> {
+                try {
+                    g.close();
+                } catch (Exception e) {
+                    LOG.log(Level.FINE, "closing a connection with an oversize frame failed: {0}", e.toString());
+                }
+            });
         }
     }
 }
