@@ -53,7 +53,7 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--scenarios", split = ",", description = "throughput,latency,generator,idle,churn,e2e,cluster (default: all)")
     Set<String> scenarios = Set.of("throughput", "latency", "generator", "idle", "churn", "e2e", "cluster");
 
-    @Option(names = "--targets", split = ",", description = "relay,node,echo (default: all)")
+    @Option(names = "--targets", split = ",", description = "relay,node,echo,server (default: relay,node,echo; server: the relay on a full Payara Server)")
     Set<String> targets = Set.of("relay", "node", "echo");
 
     @Option(names = "--pairs", split = ",", description = "pair counts (default: quick 10,100; full 10,100,1000)")
@@ -114,6 +114,13 @@ public final class Main implements Callable<Integer> {
                 running.put(Report.RELAY, relay);
                 report.setup.put("relay", "Payara Micro, started by ./secure-relay relay with bench/relay-bench.properties, ready in "
                         + relay.startTime().toMillis() + " ms");
+            }
+            if (targets.contains("server")) {
+                progress.step("starting the relay on Payara Server with ./secure-relay server (a first run creates its domain: minutes)");
+                Target server = Target.payaraServer(root, work, Duration.ofMinutes(12));
+                running.put(Report.SERVER, server);
+                report.setup.put("server", "Payara Server 6.2025.9, started by ./secure-relay server with bench/relay-bench.properties, ready in "
+                        + server.startTime().toMillis() + " ms");
             }
             runSuite(full, pairCounts, warmup, measure, clients, running, report, progress);
         } finally {

@@ -21,6 +21,7 @@ final class Report {
 
     static final String RELAY = "relay (Payara Micro)";
     static final String NODE = "Node ws relay";
+    static final String SERVER = "relay (Payara Server)";
     static final String ECHO = "direct TLS echo";
 
     final List<FrameLoad.Result> throughput = new ArrayList<>();

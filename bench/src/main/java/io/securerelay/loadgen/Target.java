@@ -73,6 +73,23 @@ final class Target implements AutoCloseable {
     }
 
     /**
+     * The same relay.war on a full Payara Server, as {@code ./secure-relay server} starts it, with
+     * the benchmark settings; the distribution and domain are kept in {@code work/server} between
+     * runs (the first run creates the domain: a few minutes).
+     */
+    static Target payaraServer(Path root, Path work, Duration bootTimeout) throws IOException, InterruptedException {
+        int port = freePort();
+        ProcessBuilder pb = new ProcessBuilder("bash", root.resolve("secure-relay").toString(), "server")
+                .directory(root.toFile());
+        pb.environment().put("RELAY_PORT", String.valueOf(port));
+        pb.environment().put("RELAY_ADMIN_PORT", String.valueOf(freePort()));
+        pb.environment().put("RELAY_SERVER_DIR", work.resolve("server").toString());
+        pb.environment().put("RELAY_PROPERTIES", root.resolve("bench/relay-bench.properties").toString());
+        return start(Report.SERVER, Kind.RELAY, URI.create("wss://localhost:" + port + "/relay"), pb,
+                work.resolve("server-" + port + ".out"), "relay ready at wss://", bootTimeout, true);
+    }
+
+    /**
      * A local cluster of {@code instances} relays as {@code ./secure-relay cluster N} starts it, on
      * free ports, with the benchmark settings. The returned target owns the launcher process (close
      * it to stop every instance); {@link #instance(int)} gives each instance's own address.
