@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.securerelay.relay.testkit.HeadlessChromium;
+import io.securerelay.relay.testkit.ListeningSockets;
 import io.securerelay.relay.testkit.TestTls;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -83,7 +84,12 @@ class PayaraServerE2EIT {
     @Test
     @Order(1)
     void onlyTheRelayPortAndTheLoopbackAdminPortListenAndTheDataGridIsOff() throws Exception {
-        Set<String> listening = ProcListeningSockets.of(server.serverPid());
+        // "*:port" for every interface, "127.0.0.1:port" for loopback (IPv4 or IPv4-mapped), TCP and UDP.
+        Set<String> listening = new TreeSet<>();
+        for (ListeningSockets.Listener l : ListeningSockets.of(server.serverPid())) {
+            String host = l.anyAddress() ? "*" : l.loopback() ? "127.0.0.1" : l.address();
+            listening.add((l.protocol().equals("udp") ? "udp " : "") + host + ":" + l.port());
+        }
         Set<String> expected = new TreeSet<>(Set.of("*:" + server.port(), "127.0.0.1:" + server.adminPort()));
         assertEquals(expected, listening, "the server JVM's listening sockets (a Hazelcast member would be *:4900, "
                 + "plain HTTP *:8080, IIOP *:3700, JMS *:7676, JMX *:8686)");
