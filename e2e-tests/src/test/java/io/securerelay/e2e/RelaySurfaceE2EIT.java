@@ -83,9 +83,8 @@ class RelaySurfaceE2EIT {
         for (long size : sizes) {
             String declared = Long.toUnsignedString(size);
             try (RawWebSocketClient c = RawWebSocketClient.connect(relay.uri())) {
-                c.sendFrameHeader(RawWebSocketClient.FIN | RawWebSocketClient.OP_BINARY, size);
-                // The start of the payload, as a client that sends the whole frame would.
-                c.sendRaw(new byte[(int) Math.min(16_384, Long.compareUnsigned(size, 16_384) < 0 ? size : 16_384)]);
+                // The header and the start of the payload, as a client that sends the whole frame would.
+                c.sendFrameHeader(RawWebSocketClient.FIN | RawWebSocketClient.OP_BINARY, size, new byte[16_384]);
                 RawWebSocketClient.Frame close = c.awaitCloseFrame(WAIT);
                 assertNotNull(close, "a frame of " + declared + " bytes: connection ended without a close frame");
                 assertEquals(RelayCloseCodes.TOO_BIG, close.closeCode(), "a frame of " + declared + " bytes");
@@ -98,12 +97,16 @@ class RelaySurfaceE2EIT {
     }
 
     /**
-     * 200 connections each announce a 4 MiB frame and go on trickling its payload, while an honest
+     * 200 connections each announce a 4 MiB frame and send the start of its payload, while an honest
      * pair relays numbered frames both ways: every one of the 200 is closed with 1009, the pair
-     * loses nothing, and the relay's heap after a full GC grows by less than 10 %.
+     * loses nothing, the relay's heap after a full GC grows by less than 2 % of what the frames
+     * announce (800 MiB) while they are refused, and is back within 10 % of where it was once the
+     * closed connections are gone (Grizzly keeps each one, with its 25 KB TLS output buffer, in its
+     * keep-alive queue for up to 30 s after the close: docs/PAYARA-NOTES.md).
      */
     @Test
     void twoHundredConnectionsAnnouncing4MiBFramesCostNoHeapWhileAPairRelays() throws Exception {
+        long heapBefore = jvm.usedHeapAfterGc();
         ExecutorService warmUp = Executors.newFixedThreadPool(16);
         // A warm-up round first: 200 TLS connections leave their sessions in the server's cache
         // and load classes, which is not what is measured. (Two rounds also caught a deadlock in
@@ -115,7 +118,6 @@ class RelaySurfaceE2EIT {
             warmUp.shutdownNow();
         }
         ExecutorService pool = Executors.newFixedThreadPool(16);
-        long heapBefore = jvm.usedHeapAfterGc();
         try (RawWebSocketClient bank = RawWebSocketClient.connect(relay.uri());
              RawWebSocketClient customer = RawWebSocketClient.connect(relay.uri())) {
             RoutingKey bankKey = RoutingKey.generate(RANDOM);
@@ -131,10 +133,9 @@ class RelaySurfaceE2EIT {
             for (int i = 0; i < 200; i++) {
                 closes.add(pool.submit(() -> {
                     try (RawWebSocketClient c = RawWebSocketClient.connect(relay.uri())) {
-                        c.sendFrameHeader(RawWebSocketClient.FIN | RawWebSocketClient.OP_BINARY, 4L << 20);
-                        c.sendRaw(new byte[1024]);
+                        c.sendFrameHeader(RawWebSocketClient.FIN | RawWebSocketClient.OP_BINARY, 4L << 20,
+                                new byte[2048]);
                         announced.countDown();
-                        c.sendRaw(new byte[1024]);
                         return c.awaitClose(WAIT);
                     }
                 }));
@@ -150,13 +151,23 @@ class RelaySurfaceE2EIT {
             }
             trickled.complete(null);
             int delivered = toCustomer.get(2, TimeUnit.MINUTES) + toBank.get(2, TimeUnit.MINUTES);
-            long heapAfter = jvm.usedHeapAfterGc();
-            System.out.printf("200 connections announcing 4 MiB frames: %d closed with 1009; honest pair %d frames"
-                    + " delivered in order; relay heap after full GC: before %.1f MiB, while %.1f MiB, after %.1f MiB%n",
-                    tooBig, delivered, heapBefore / 1048576.0, heapWhile / 1048576.0, heapAfter / 1048576.0);
             assertEquals(200, tooBig, "connections closed with 1009");
-            assertTrue(Math.max(heapWhile, heapAfter) < heapBefore * 1.10,
-                    "the relay's heap grew from " + heapBefore + " to " + Math.max(heapWhile, heapAfter) + " bytes");
+            long declared = 200L * (4L << 20);
+            assertTrue(heapWhile - heapBefore < declared / 50, "the relay's heap grew from " + heapBefore + " to "
+                    + heapWhile + " bytes while 200 connections announced " + declared + " bytes");
+            // Then the closed connections leave Grizzly's keep-alive queue (30 s): the heap comes back.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            long heapAfter = jvm.usedHeapAfterGc();
+            long firstAfter = heapAfter;
+            while (heapAfter >= heapBefore * 1.10 && System.nanoTime() < deadline) {
+                heapAfter = jvm.usedHeapAfterGc();
+            }
+            System.out.printf("200 connections announcing 4 MiB frames: %d closed with 1009; honest pair %d frames"
+                    + " delivered in order; relay heap after full GC: before %.1f MiB, while %.1f MiB, right after"
+                    + " %.1f MiB, settled %.1f MiB%n", tooBig, delivered, heapBefore / 1048576.0, heapWhile / 1048576.0,
+                    firstAfter / 1048576.0, heapAfter / 1048576.0);
+            assertTrue(heapAfter < heapBefore * 1.10, "the relay's heap stayed at " + heapAfter + " bytes, from "
+                    + heapBefore + " before the 400 connections, 90 s after they closed");
         } finally {
             pool.shutdownNow();
         }
@@ -168,8 +179,7 @@ class RelaySurfaceE2EIT {
         for (int i = 0; i < 200; i++) {
             closes.add(pool.submit(() -> {
                 try (RawWebSocketClient c = RawWebSocketClient.connect(relay.uri())) {
-                    c.sendFrameHeader(RawWebSocketClient.FIN | RawWebSocketClient.OP_BINARY, 4L << 20);
-                    c.sendRaw(new byte[2048]);
+                    c.sendFrameHeader(RawWebSocketClient.FIN | RawWebSocketClient.OP_BINARY, 4L << 20, new byte[2048]);
                     return c.awaitClose(WAIT);
                 }
             }));

@@ -168,6 +168,15 @@ public final class RawWebSocketClient implements AutoCloseable {
      * value, also one RFC 6455 forbids), and no payload: follow with {@link #sendRaw}.
      */
     public synchronized void sendFrameHeader(int firstByte, long length) throws IOException {
+        sendFrameHeader(firstByte, length, new byte[0]);
+    }
+
+    /**
+     * Sends the header of a masked frame that declares {@code length} payload bytes, and the first
+     * {@code payloadStart} bytes of it, in one write (the relay may close the connection at the
+     * header: a later write could meet a reset and cost the close frame).
+     */
+    public synchronized void sendFrameHeader(int firstByte, long length, byte[] payloadStart) throws IOException {
         ByteArrayOutputStream f = new ByteArrayOutputStream(14);
         f.write(firstByte);
         if (length >= 0 && length < 126) {
@@ -183,6 +192,9 @@ public final class RawWebSocketClient implements AutoCloseable {
         byte[] mask = new byte[4];
         RANDOM.nextBytes(mask);
         f.writeBytes(mask);
+        for (int i = 0; i < payloadStart.length; i++) {
+            f.write(payloadStart[i] ^ mask[i & 3]);
+        }
         out.write(f.toByteArray());
         out.flush();
     }
