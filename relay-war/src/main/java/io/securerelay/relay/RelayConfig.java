@@ -81,26 +81,19 @@ public final class RelayConfig {
     /**
      * {@code relay.batch-flushes}: {@code true} (the default): the frames one read of a connection
      * makes the relay send to a receiver leave in one TLS write when that read has been handled
-     * ({@link TyrusFastPath}); {@code false}: one TLS write per frame, as Tyrus does by itself
-     * (for comparison in benchmarks).
+     * ({@code relay.tyrus.BatchingOutputStream}, public API only); {@code false}: one TLS write
+     * per frame, as Tyrus does by itself (for comparison in benchmarks).
      */
     public static final String BATCH_FLUSHES = "relay.batch-flushes";
     public static final String BATCH_FLUSHES_DEFAULT = "true";
 
     /**
-     * {@code relay.fast-unmask}: {@code true} (the default): the relay unmasks the frames clients
-     * send, eight bytes at a time, before Tyrus parses them ({@link ClientFrameUnmasker});
-     * {@code false}: Tyrus does, one byte at a time (for comparison in benchmarks).
-     */
-    public static final String FAST_UNMASK = "relay.fast-unmask";
-    public static final String FAST_UNMASK_DEFAULT = "true";
-
-    /**
-     * {@code relay.container-hooks}: {@code true} (the default): the relay's optimisations that
-     * reach into private members of Tyrus and Grizzly are on where their own setting allows
-     * ({@link TyrusFastPath}, {@link TyrusIdleTimers}, {@link GrizzlyTlsBuffers}; see
-     * {@link ContainerHooks}); {@code false}: none of them runs and the relay works on Tyrus' and
-     * Grizzly's public behaviour alone (the test suite runs once this way).
+     * {@code relay.container-hooks}: {@code true} (the default): the relay's two workarounds that
+     * reach into private members of Payara 6's Tyrus and Grizzly run, each only on the component
+     * version it was tested on ({@code relay.payara6.ContainerHooks}: Tyrus' idle timers off the
+     * managed executor, Grizzly's kept TLS buffers let go of); {@code false}: none of them runs and
+     * the relay works on Tyrus' and Grizzly's public behaviour alone (the test suite runs once this
+     * way).
      */
     public static final String CONTAINER_HOOKS = "relay.container-hooks";
     public static final String CONTAINER_HOOKS_DEFAULT = "true";

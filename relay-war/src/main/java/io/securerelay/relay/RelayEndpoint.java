@@ -1,7 +1,9 @@
 package io.securerelay.relay;
 
 import io.securerelay.protocol.relay.RelayCloseCodes;
-import io.securerelay.relay.tyrus.FrameLimitUpgradeHandler;
+import io.securerelay.relay.payara6.GrizzlyTlsBuffers;
+import io.securerelay.relay.tyrus.RelayUpgradeHandler;
+import io.securerelay.relay.tyrus.RelayWebConnection;
 import jakarta.enterprise.inject.spi.CDI;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.OnClose;
@@ -52,7 +54,6 @@ public class RelayEndpoint {
     private String address;
     private boolean addressCounted;
     private GrizzlyTlsBuffers.Handle tlsBuffers = GrizzlyTlsBuffers.NONE;
-    private TyrusFastPath.Handle fastPath = TyrusFastPath.NONE;
     /** Only {@link #onBinary} reads and writes it (Tyrus delivers one message at a time). */
     private boolean registrationSeen;
     private RelayCounters counters;
@@ -82,10 +83,10 @@ public class RelayEndpoint {
         if (hooks) {
             scheduler.adoptTyrusTimers(session);
         }
-        // Before anything is sent: batched flushes and fast unmasking (see TyrusFastPath).
-        fastPath = TyrusFastPath.install(session, settings.batchFlushes(), settings.fastUnmask());
-        // The relay's own keep-alive replaces the container's idle timer (which our pings would reset).
-        session.setMaxIdleTimeout(0);
+        // The relay's own keep-alive replaces the container's idle timer (which our pings would
+        // reset). Negative, not 0: both mean "no timeout", but from Tyrus 2.2 on a negative one
+        // also stops Tyrus from re-scheduling a timer task for every frame (Tyrus 2.1 still does).
+        session.setMaxIdleTimeout(-1);
         // Bounds messages that arrive in fragments while they are reassembled (whole frames: onBinary).
         session.setMaxBinaryMessageBufferSize(settings.maxFrameBytes());
         Clock clock = Clock.systemUTC();
@@ -94,16 +95,18 @@ public class RelayEndpoint {
         connection = new RelayConnection(new WebSocketPeer(session, settings.maxPendingBytes(), counters),
                 new RateLimiter(settings.framesPerSecond(), settings.rateBytesPerSecond(), clock), clock);
         RelayConnection opened = connection;
-        // An oversize frame is refused at its header, before Tyrus reads it (FrameLimitFilter). The
-        // close runs on the timer thread: closing inside the read callback that found the header
-        // deadlocks Payara's input buffer with a client that closes at the same time
-        // (docs/PAYARA-NOTES.md).
-        if (!FrameLimitUpgradeHandler.whenOversize(
-                reason -> scheduler.execute(() -> opened.peer().close(RelayCloseCodes.TOO_BIG, reason)))
-                && !unguardedWarned) {
+        // An oversize or unmasked frame is refused at its header, before Tyrus reads it
+        // (RelayUpgradeHandler). The close runs on the timer thread: closing inside the read
+        // callback that found the header deadlocks Payara's input buffer with a client that closes
+        // at the same time (docs/PAYARA-NOTES.md).
+        RelayWebConnection upgraded = RelayUpgradeHandler.opening();
+        if (upgraded != null) {
+            upgraded.onRefusedFrame((code, reason) -> scheduler.execute(() -> opened.peer().close(code, reason)));
+        } else if (!unguardedWarned) {
             unguardedWarned = true;
-            LOG.warning("the frame-size limit is not in place before Tyrus (no FrameLimitUpgradeHandler): a frame"
-                    + " over relay.max-frame-bytes is read whole before it is refused");
+            LOG.warning("the relay's upgrade handler is not in front of Tyrus (no RelayUpgradeHandler): a frame over"
+                    + " relay.max-frame-bytes is read whole before it is refused, unmasked client frames are"
+                    + " accepted, and flushes are not batched");
         }
         address = RemoteAddress.of(session);
         if (!addresses.tryAcquire(address)) {
@@ -120,7 +123,8 @@ public class RelayEndpoint {
             }
         });
         KeepAlive keepAlive = new KeepAlive(settings.pingInterval(), settings.idleTimeout());
-        tlsBuffers = hooks ? GrizzlyTlsBuffers.forSession(session) : GrizzlyTlsBuffers.NONE;
+        tlsBuffers = hooks && upgraded != null ? GrizzlyTlsBuffers.forConnection(upgraded.container())
+                : GrizzlyTlsBuffers.NONE;
         GrizzlyTlsBuffers.Handle tls = tlsBuffers;
         timers.every(keepAlive.pingInterval(), () -> {
             if (c.state() == RelayConnection.State.CLOSED) {
@@ -146,8 +150,6 @@ public class RelayEndpoint {
     @OnMessage(maxMessageSize = MAX_FRAME_BYTES)
     public void onBinary(ByteBuffer frame) {
         long received = System.nanoTime();
-        // Tyrus makes the connection's read handler after @OnOpen: hook it at the first message.
-        fastPath.hookReads();
         connection.heard();
         if (frame.remaining() > settings.maxFrameBytes()) {
             connection.peer().close(RelayCloseCodes.TOO_BIG,

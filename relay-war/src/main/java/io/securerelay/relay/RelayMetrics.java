@@ -1,6 +1,8 @@
 package io.securerelay.relay;
 
-import io.securerelay.relay.tyrus.FrameLimitUpgradeHandler;
+import io.securerelay.relay.payara6.ContainerHooks;
+import io.securerelay.relay.payara6.GrizzlyTlsBuffers;
+import io.securerelay.relay.tyrus.RelayUpgradeHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
@@ -29,7 +31,7 @@ public class RelayMetrics {
     public static final String TLS_BUFFERS_RELEASED = "relay.tls.buffers.released";
     public static final String FLUSHES_DEFERRED = "relay.flushes.deferred";
     public static final String FLUSHES_BATCHED = "relay.flushes.batched";
-    public static final String READS_UNMASKED = "relay.reads.unmasked";
+    public static final String FRAMES_UNMASKED_REFUSED = "relay.frames.unmasked.refused";
     public static final String FRAME_GUARD_CONNECTIONS = "relay.frame.guard.connections";
     public static final String FRAME_GUARD_STOPPED = "relay.frame.guard.stopped";
     public static final String CONTAINER_HOOK = "relay.container.hook";
@@ -76,28 +78,28 @@ public class RelayMetrics {
                 GrizzlyTlsBuffers::released);
         registry.gauge(Metadata.builder().withName(FLUSHES_DEFERRED)
                 .withDescription("Frame writes whose flush waited for the end of the read that caused them, since "
-                        + "start (stays 0 if batching is off or cannot be set up: see the log)").build(),
-                TyrusFastPath::deferred);
+                        + "start (stays 0 if batching is off: relay.batch-flushes)").build(),
+                RelayUpgradeHandler::deferredFlushes);
         registry.gauge(Metadata.builder().withName(FLUSHES_BATCHED)
                 .withDescription("Flushes done at the end of a read for the frames it caused, since start: "
                         + "deferred / batched = frames per TLS write").build(),
-                TyrusFastPath::batchedFlushes);
-        registry.gauge(Metadata.builder().withName(READS_UNMASKED)
-                .withDescription("Reads whose client frames the relay unmasked before Tyrus, since start (stays 0 "
-                        + "if fast unmasking is off or cannot be set up: see the log)").build(),
-                TyrusFastPath::unmaskedReads);
+                RelayUpgradeHandler::batchedFlushes);
+        registry.gauge(Metadata.builder().withName(FRAMES_UNMASKED_REFUSED)
+                .withDescription("Client frames that were not masked (RFC 6455 5.1), refused with 1002 at their header,"
+                        + " since start").build(),
+                RelayUpgradeHandler::unmaskedFrames);
         registry.gauge(Metadata.builder().withName(FRAME_GUARD_CONNECTIONS)
                 .withDescription("Connections opened with the frame-size limit in front of Tyrus, since start (equal to "
                         + "the connections opened; if not, see the log)").build(),
-                FrameLimitUpgradeHandler::guardedConnections);
+                RelayUpgradeHandler::guardedConnections);
         registry.gauge(Metadata.builder().withName(FRAME_GUARD_STOPPED)
                 .withDescription("Frames refused with 1009 at their header, before any of their payload was read, "
                         + "since start").build(),
-                FrameLimitUpgradeHandler::stoppedFrames);
+                RelayUpgradeHandler::stoppedFrames);
         for (ContainerHooks.Hook hook : ContainerHooks.Hook.values()) {
             registry.gauge(Metadata.builder().withName(CONTAINER_HOOK)
                     .withDescription("A reach into the container's private members: 1 active, 0 off (or not used yet),"
-                            + " -1 fell back (see the log)").build(),
+                            + " -1 fell back (see the log), -2 not on: the container's version is not the tested one").build(),
                     () -> ContainerHooks.state(hook).gauge, new Tag("hook", hook.label));
         }
     }

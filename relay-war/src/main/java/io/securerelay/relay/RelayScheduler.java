@@ -1,5 +1,6 @@
 package io.securerelay.relay;
 
+import io.securerelay.relay.payara6.TyrusIdleTimers;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
@@ -63,7 +64,7 @@ public class RelayScheduler {
 
     /**
      * Runs {@code task} on the timer thread, soon: for a close decided inside the container's read
-     * callback, which must not close the connection itself (FrameLimitUpgradeHandler).
+     * callback, which must not close the connection itself (RelayUpgradeHandler).
      */
     void execute(Runnable task) {
         executor.execute(task);

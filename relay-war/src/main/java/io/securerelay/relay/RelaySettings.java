@@ -57,10 +57,6 @@ public class RelaySettings {
     boolean batchFlushes;
 
     @Inject
-    @ConfigProperty(name = RelayConfig.FAST_UNMASK, defaultValue = RelayConfig.FAST_UNMASK_DEFAULT)
-    boolean fastUnmask;
-
-    @Inject
     @ConfigProperty(name = RelayConfig.CONTAINER_HOOKS, defaultValue = RelayConfig.CONTAINER_HOOKS_DEFAULT)
     boolean containerHooks;
 
@@ -69,10 +65,9 @@ public class RelaySettings {
         validate();
         LOG.info(() -> String.format("relay settings: max-frame-bytes=%d max-pending-bytes=%d rate=%d frames/s,"
                 + " %d bytes/s max-connections-per-address=%d registration-timeout=%ds ping-interval=%ds"
-                + " idle-timeout=%ds container-hooks=%b batch-flushes=%b fast-unmask=%b", maxFrameBytes,
+                + " idle-timeout=%ds container-hooks=%b batch-flushes=%b", maxFrameBytes,
                 maxPendingBytes, framesPerSecond, rateBytesPerSecond(), maxConnectionsPerAddress,
-                registrationTimeoutSeconds, pingIntervalSeconds, idleTimeoutSeconds, containerHooks, batchFlushes,
-                fastUnmask));
+                registrationTimeoutSeconds, pingIntervalSeconds, idleTimeoutSeconds, containerHooks, batchFlushes));
     }
 
     void validate() {
@@ -133,13 +128,8 @@ public class RelaySettings {
         return containerHooks;
     }
 
-    /** Whether the frames of one read leave in one TLS write ({@link RelayConfig#BATCH_FLUSHES}; container hooks on). */
+    /** Whether the frames of one read leave in one TLS write per receiver ({@link RelayConfig#BATCH_FLUSHES}). */
     public boolean batchFlushes() {
-        return containerHooks && batchFlushes;
-    }
-
-    /** Whether the relay unmasks client frames before Tyrus ({@link RelayConfig#FAST_UNMASK}; container hooks on). */
-    public boolean fastUnmask() {
-        return containerHooks && fastUnmask;
+        return batchFlushes;
     }
 }

@@ -1,4 +1,4 @@
-package io.securerelay.relay;
+package io.securerelay.relay.payara6;
 
 import jakarta.websocket.Session;
 import java.lang.reflect.Field;
@@ -32,7 +32,7 @@ import java.util.logging.Logger;
  * application's WebSocket container gets the same executor at start ({@link #adoptContainer}), for
  * the timer a new session schedules before {@code @OnOpen}.
  */
-final class TyrusIdleTimers extends ScheduledThreadPoolExecutor {
+public final class TyrusIdleTimers extends ScheduledThreadPoolExecutor {
 
     private static final Logger LOG = Logger.getLogger(TyrusIdleTimers.class.getName());
     private static final String TYRUS_SESSION = "org.glassfish.tyrus.core.TyrusSession";
@@ -40,7 +40,7 @@ final class TyrusIdleTimers extends ScheduledThreadPoolExecutor {
     private static final String TYRUS_CONTAINER = "org.glassfish.tyrus.core.BaseContainer";
     private static volatile boolean warned;
 
-    TyrusIdleTimers(ThreadFactory threads) {
+    public TyrusIdleTimers(ThreadFactory threads) {
         super(1, threads);
         setRemoveOnCancelPolicy(true);
         setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
@@ -59,9 +59,9 @@ final class TyrusIdleTimers extends ScheduledThreadPoolExecutor {
      * Gives {@code session} this executor for its idle and heartbeat timers, if it is a Tyrus
      * session. Returns whether it did.
      */
-    boolean adopt(Session session) {
+    public boolean adopt(Session session) {
         Class<?> c = session.getClass();
-        if (!c.getName().equals(TYRUS_SESSION)) {
+        if (!c.getName().equals(TYRUS_SESSION) || !ContainerHooks.allowed(ContainerHooks.Hook.TYRUS_IDLE_TIMERS, c)) {
             return false;
         }
         try {
@@ -92,33 +92,42 @@ final class TyrusIdleTimers extends ScheduledThreadPoolExecutor {
      * connection still pays one context capture (measured: a tenth of the relay's CPU while it
      * accepts connections). Returns whether it did.
      */
-    boolean adoptContainer(Object container) {
+    public boolean adoptContainer(Object container) {
         try {
             if (container == null) {
                 throw new NoSuchFieldException("no WebSocket container in the servlet context");
             }
-            Field f = null;
-            for (Class<?> c = container.getClass(); c != null && f == null; c = c.getSuperclass()) {
+            Class<?> base = null;
+            for (Class<?> c = container.getClass(); c != null && base == null; c = c.getSuperclass()) {
                 if (c.getName().equals(TYRUS_CONTAINER)) {
-                    f = c.getDeclaredField("managedScheduledExecutorService");
+                    base = c;
                 }
             }
-            if (f == null) {
+            if (base == null) {
                 throw new NoSuchFieldException("not a Tyrus container: " + container.getClass().getName());
             }
-            if (!f.getType().isAssignableFrom(ScheduledExecutorService.class)) {
-                throw new NoSuchFieldException("managedScheduledExecutorService is a " + f.getType());
+            if (!ContainerHooks.allowed(ContainerHooks.Hook.TYRUS_IDLE_TIMERS, base)) {
+                return false;
             }
-            f.setAccessible(true);
-            f.set(container, this);
-            ContainerHooks.worked(ContainerHooks.Hook.TYRUS_IDLE_TIMERS);
-            return true;
+            return swapContainerExecutor(container, base);
         } catch (ReflectiveOperationException | RuntimeException e) {
             ContainerHooks.fellBack(ContainerHooks.Hook.TYRUS_IDLE_TIMERS);
             LOG.log(Level.WARNING, "cannot give Tyrus'' WebSocket container a plain timer executor ({0}): every new"
                     + " connection will cost a thread-context capture", e.toString());
             return false;
         }
+    }
+
+    /** The swap itself, on a Tyrus {@code BaseContainer} ({@code base}: that class), whatever its version. */
+    boolean swapContainerExecutor(Object container, Class<?> base) throws ReflectiveOperationException {
+        Field f = base.getDeclaredField("managedScheduledExecutorService");
+        if (!f.getType().isAssignableFrom(ScheduledExecutorService.class)) {
+            throw new NoSuchFieldException("managedScheduledExecutorService is a " + f.getType());
+        }
+        f.setAccessible(true);
+        f.set(container, this);
+        ContainerHooks.worked(ContainerHooks.Hook.TYRUS_IDLE_TIMERS);
+        return true;
     }
 
     /** A future of a task that was never needed: done, not cancellable. */

@@ -16,13 +16,14 @@ import java.io.IOException;
 import org.glassfish.tyrus.servlet.TyrusHttpUpgradeHandler;
 
 /**
- * Puts the relay's frame-size limit in front of Tyrus: a request to the endpoint's path reaches
- * Tyrus' own filter (which Tyrus maps after the application's filters) wrapped, so that its
- * {@code upgrade(TyrusHttpUpgradeHandler.class)} yields a {@link FrameLimitUpgradeHandler} with
- * {@code relay.max-frame-bytes} as its limit. Standard Servlet API only.
+ * Puts the relay's {@link RelayUpgradeHandler} in front of Tyrus: a request to the endpoint's path
+ * reaches Tyrus' own filter (which Tyrus maps after the application's filters) wrapped, so that its
+ * {@code upgrade(TyrusHttpUpgradeHandler.class)} yields a {@link RelayUpgradeHandler} with
+ * {@code relay.max-frame-bytes} as its limit and {@code relay.batch-flushes}. Standard Servlet API
+ * only.
  */
 @WebFilter(filterName = "relay-frame-limit", urlPatterns = RelayEndpoint.PATH, asyncSupported = true)
-public class FrameLimitFilter implements Filter {
+public class RelayUpgradeFilter implements Filter {
 
     @Inject
     RelaySettings settings;
@@ -31,20 +32,22 @@ public class FrameLimitFilter implements Filter {
     public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
             throws IOException, ServletException {
         if (request instanceof HttpServletRequest) {
-            chain.doFilter(new LimitedUpgrade((HttpServletRequest) request, settings.maxFrameBytes()), response);
+            chain.doFilter(new RelayUpgrade((HttpServletRequest) request, settings.maxFrameBytes(), settings.batchFlushes()), response);
         } else {
             chain.doFilter(request, response);
         }
     }
 
-    /** The request as Tyrus sees it: its upgrade to Tyrus' handler makes the limited one. */
-    static final class LimitedUpgrade extends HttpServletRequestWrapper {
+    /** The request as Tyrus sees it: its upgrade to Tyrus' handler makes the relay's. */
+    static final class RelayUpgrade extends HttpServletRequestWrapper {
 
         private final long maxFrameBytes;
+        private final boolean batchFlushes;
 
-        LimitedUpgrade(HttpServletRequest request, long maxFrameBytes) {
+        RelayUpgrade(HttpServletRequest request, long maxFrameBytes, boolean batchFlushes) {
             super(request);
             this.maxFrameBytes = maxFrameBytes;
+            this.batchFlushes = batchFlushes;
         }
 
         @Override
@@ -52,8 +55,8 @@ public class FrameLimitFilter implements Filter {
             if (type != TyrusHttpUpgradeHandler.class) {
                 return super.upgrade(type);
             }
-            FrameLimitUpgradeHandler handler = super.upgrade(FrameLimitUpgradeHandler.class);
-            handler.limit(maxFrameBytes);
+            RelayUpgradeHandler handler = super.upgrade(RelayUpgradeHandler.class);
+            handler.configure(maxFrameBytes, batchFlushes);
             return type.cast(handler);
         }
     }

@@ -1,17 +1,14 @@
-package io.securerelay.relay;
+package io.securerelay.relay.payara6;
 
-import io.securerelay.relay.tyrus.GuardedWebConnection;
-import jakarta.websocket.Session;
 import java.lang.reflect.Field;
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Reflection on private fields and methods of the container (Tyrus, Payara, Grizzly), for the
- * relay's workarounds ({@link GrizzlyTlsBuffers}, {@link TyrusFastPath}): members are looked up
- * once per class and name, and a {@code null} on the way is an error, not a value.
+ * Reflection on private fields and methods of the container (Payara, Grizzly), for
+ * {@link GrizzlyTlsBuffers}: members are looked up once per class and name, and a {@code null} on
+ * the way is an error, not a value.
  */
 final class Reflect {
 
@@ -91,35 +88,6 @@ final class Reflect {
             MEMBERS.get(type).put(name + "(1)", m);
         }
         return m.invoke(null, argument);
-    }
-
-    /**
-     * The container's servlet connection of a Tyrus upgrade handler ({@code getWebConnection()}),
-     * under the relay's own {@link GuardedWebConnection} where the frame-size guard put one.
-     */
-    static Object containerWebConnection(Object upgradeHandler) throws ReflectiveOperationException {
-        Object webConnection = call(upgradeHandler, "getWebConnection");
-        return webConnection instanceof GuardedWebConnection guarded ? guarded.container() : webConnection;
-    }
-
-    /**
-     * Tyrus' servlet writer of a session ({@code TyrusServletWriter}): async remote →
-     * {@code TyrusWebSocket} → {@code ProtocolHandler.writer}. Its {@code tyrusHttpUpgradeHandler}
-     * leads to the servlet upgrade's {@code WebConnection}.
-     */
-    static Object tyrusServletWriter(Session session) throws ReflectiveOperationException {
-        Object webSocket = field(session.getAsyncRemote(), "webSocket");
-        Object protocolHandler = field(webSocket, "protocolHandler");
-        return field(protocolHandler, "writer");
-    }
-
-    /** {@code method.invoke}, throwing what the method threw rather than a wrapper. */
-    static Object invoke(Method method, Object target, Object[] args) throws Throwable {
-        try {
-            return method.invoke(target, args);
-        } catch (InvocationTargetException e) {
-            throw e.getCause();
-        }
     }
 
     /** A method without parameters, public or not, of {@code type} or a superclass. */

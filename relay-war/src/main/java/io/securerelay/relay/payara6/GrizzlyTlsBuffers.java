@@ -1,6 +1,6 @@
-package io.securerelay.relay;
+package io.securerelay.relay.payara6;
 
-import jakarta.websocket.Session;
+import jakarta.servlet.http.WebConnection;
 import java.lang.reflect.Field;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Level;
@@ -19,47 +19,50 @@ import java.util.logging.Logger;
  * every connection holds such a buffer: measured, 41.5 KiB of heap per idle connection right after
  * opening, 60.9 KiB once each had been pinged (3,000 connections; docs/BENCHMARKS.md).
  *
- * <p>{@link #forSession} finds the Grizzly connection behind a Tyrus session (Tyrus' servlet
- * writer, its upgrade handler, the servlet upgrade's {@code WebConnection}, the request it came
- * with), once per connection; {@link Handle#release} then clears the field while holding the
+ * <p>{@link #forConnection} finds the Grizzly connection behind the servlet upgrade's
+ * {@code WebConnection} (the request it came with), once per connection; {@link Handle#release} then clears the field while holding the
  * connection's monitor, which is the lock Grizzly's TLS filter holds while it wraps, writes and
  * (when it has to queue) copies that buffer, so a write in progress is never disturbed. The buffer itself is not
  * touched: a queued write may still own it, and the garbage collector takes it once nobody does.
- * Everything is reflection on private fields of Tyrus, Payara and Grizzly: if one of them changes,
+ * Everything is reflection on private fields of Payara and Grizzly: if one of them changes,
  * the relay logs one warning and keeps working, with the memory cost above.
  */
-final class GrizzlyTlsBuffers {
+public final class GrizzlyTlsBuffers {
 
     private static final Logger LOG = Logger.getLogger(GrizzlyTlsBuffers.class.getName());
     private static final LongAdder RELEASED = new LongAdder();
     private static volatile boolean warned;
 
     /** Clears the kept buffer of one connection; does nothing where it could not be found. */
-    interface Handle {
+    public interface Handle {
         void release();
     }
 
     /** For sessions whose Grizzly connection could not be found. */
-    static final Handle NONE = () -> { };
+    public static final Handle NONE = () -> { };
 
     private GrizzlyTlsBuffers() {
     }
 
     /** Buffers let go of since the relay started (the {@code relay_tls_buffers_released} gauge). */
-    static long released() {
+    public static long released() {
         return RELEASED.sum();
     }
 
-    /** The handle of {@code session}'s TLS connection, or {@link #NONE} (with one warning). */
-    static Handle forSession(Session session) {
+    /**
+     * The handle of the TLS connection under {@code webConnection} (the container's own upgraded
+     * connection, Payara's {@code WebConnectionImpl}), or {@link #NONE} (with one warning, or none
+     * where the Grizzly version is not the tested one).
+     */
+    public static Handle forConnection(WebConnection webConnection) {
         try {
-            Object upgradeHandler = Reflect.field(Reflect.tyrusServletWriter(session), "tyrusHttpUpgradeHandler");
-            // A proxy in front of the real handler: its own fields are empty, the method delegates.
-            Object webConnection = Reflect.containerWebConnection(upgradeHandler);
             Object servletRequest = Reflect.field(webConnection, "request");
             Object grizzlyRequest = Reflect.field(servletRequest, "coyoteRequest");
             Object requestPacket = Reflect.call(grizzlyRequest, "getRequest");
             Object connection = Reflect.call(requestPacket, "getConnection");
+            if (!ContainerHooks.allowed(ContainerHooks.Hook.GRIZZLY_TLS_BUFFERS, connection.getClass())) {
+                return NONE;
+            }
             ClassLoader grizzly = connection.getClass().getClassLoader();
             Class<?> sslUtils = Class.forName("org.glassfish.grizzly.ssl.SSLUtils", false, grizzly);
             Class<?> connectionType = Class.forName("org.glassfish.grizzly.Connection", false, grizzly);

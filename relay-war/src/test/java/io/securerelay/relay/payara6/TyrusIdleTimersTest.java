@@ -1,4 +1,4 @@
-package io.securerelay.relay;
+package io.securerelay.relay.payara6;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -84,12 +84,33 @@ class TyrusIdleTimersTest {
     }
 
     @Test
-    void aTyrusContainerHandsOutThisExecutorToNewSessions() {
+    void aTyrusContainerHandsOutThisExecutorToNewSessions() throws Exception {
         org.glassfish.tyrus.client.ClientManager container = org.glassfish.tyrus.client.ClientManager.createClient();
         try {
-            assertTrue(timers.adoptContainer(container), "Tyrus' BaseContainer still has managedScheduledExecutorService");
+            assertTrue(timers.swapContainerExecutor(container, org.glassfish.tyrus.core.BaseContainer.class),
+                    "Tyrus' BaseContainer still has managedScheduledExecutorService");
             assertTrue(container.getScheduledExecutorService() == timers,
                     "what a new TyrusSession takes as its timer executor");
+        } finally {
+            container.shutdown();
+        }
+    }
+
+    /**
+     * The hook runs only on the Tyrus build it was tested on (Payara's 2.1.5.payara-p2): the Tyrus
+     * of this class path is Maven Central's 2.1.5, so it stays off and the container keeps its own
+     * executor.
+     */
+    @Test
+    void anUntestedTyrusVersionKeepsItsOwnExecutor() {
+        assertEquals("2.1.5", ContainerHooks.version(ContainerHooks.Hook.TYRUS_IDLE_TIMERS,
+                org.glassfish.tyrus.core.BaseContainer.class), "the version as Tyrus' jar states it");
+        assertEquals(java.util.Set.of("2.1.5.payara-p2"), ContainerHooks.Hook.TYRUS_IDLE_TIMERS.tested);
+        org.glassfish.tyrus.client.ClientManager container = org.glassfish.tyrus.client.ClientManager.createClient();
+        try {
+            assertFalse(timers.adoptContainer(container));
+            assertTrue(container.getScheduledExecutorService() != timers);
+            assertEquals(ContainerHooks.State.UNTESTED, ContainerHooks.state(ContainerHooks.Hook.TYRUS_IDLE_TIMERS));
         } finally {
             container.shutdown();
         }
