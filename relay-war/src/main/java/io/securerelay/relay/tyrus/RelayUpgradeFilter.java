@@ -1,7 +1,7 @@
 package io.securerelay.relay.tyrus;
 
-import io.securerelay.relay.RelayEndpoint;
-import io.securerelay.relay.RelaySettings;
+import io.securerelay.relay.config.RelaySettings;
+import io.securerelay.relay.endpoint.RelayEndpoint;
 import jakarta.inject.Inject;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;

@@ -1,12 +1,12 @@
 package io.securerelay.relay.tyrus;
 
+import java.io.ByteArrayOutputStream;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.util.Random;
-import org.junit.jupiter.api.Test;
 
 class FrameHeaderScannerTest {
 
