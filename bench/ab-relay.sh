@@ -9,6 +9,9 @@
 #   relay-nohooks the same with relay.container-hooks=false (public API only)
 #   relay-plain   the same with relay.container-hooks=false and relay.batch-flushes=false (Tyrus alone)
 #   relay-old     (with --old-war WAR) an older relay.war, e.g. one built before a change
+#   relay-payara7 (with --payara7) the same relay.war on Payara Micro 7.2026.11 (Tyrus 2.2.2), on the
+#                 newest JDK in /usr/lib/jvm (it needs Java 21+); its container hooks stay off there
+#                 (untested versions), so this is its public-API behaviour
 #
 # Each target: started, warmed up (--warmup s of the same load), measured (--seconds s) at each
 # pair count, stopped; relay CPU is the target process' user+system time over the whole load run,
@@ -29,6 +32,7 @@ while [[ $# -gt 0 ]]; do
     --seconds) seconds=$2; shift 2 ;;
     --targets) targets=$2; shift 2 ;;
     --old-war) old_war=$2; targets="$targets relay-old"; shift 2 ;;
+    --payara7) targets="$targets relay-payara7"; shift ;;
     *) echo "ab-relay: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -49,7 +53,7 @@ wait_port() { for _ in $(seq 1 600); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev
 
 (cd "$top/bench/node" && [[ -d node_modules ]] || npm install --silent --no-audit --no-fund >/dev/null)
 bash "$top/certs/generate.sh" >/dev/null
-[[ -f $top/relay-war/target/relay.war ]] || (cd "$top" && mvn -q -B -DskipTests package -pl relay-war -am)
+(cd "$top" && mvn -q -B -DskipTests clean package -pl relay-war -am -P'!fuzz-short')  # clean: no stale classes in the WAR
 
 start() { # target port -> sets pid
   local t=$1 port=$2 props=$work/$t.properties
@@ -66,6 +70,14 @@ start() { # target port -> sets pid
       esac
       local war_env=()
       [[ $t != relay-old ]] || war_env=(RELAY_WAR="$old_war")
+      if [[ $t = relay-payara7 ]]; then
+        local jdk
+        jdk=$(ls -d /usr/lib/jvm/*2[1-9]* /usr/lib/jvm/*-2[1-9]-* 2>/dev/null | sort -V | tail -1)
+        [[ -x $jdk/bin/java ]] || { echo "ab-relay: --payara7 needs a JDK 21+ in /usr/lib/jvm" >&2; exit 1; }
+        mvn -q -B dependency:get -Dartifact=fish.payara.extras:payara-micro:7.2026.11 -Dtransitive=false >/dev/null
+        war_env=(RELAY_JAVA="$jdk/bin/java"
+                 RELAY_MICRO="$HOME/.m2/repository/fish/payara/extras/payara-micro/7.2026.11/payara-micro-7.2026.11.jar")
+      fi
       env ${war_env[@]+"${war_env[@]}"} RELAY_PORT="$port" RELAY_HTTP_PORT="$(free_port)" \
           RELAY_ROOTDIR="$work/payara-$t" RELAY_PROPERTIES="$props" \
           setsid bash "$top/secure-relay" relay > "$work/$t.log" 2>&1 & pid=$!
