@@ -1,6 +1,6 @@
 package io.securerelay.client;
 
-import io.securerelay.client.internal.ConversationStore;
+import io.securerelay.client.internal.Outbox;
 import io.securerelay.client.internal.Conversation;
 import io.securerelay.client.internal.RelayLink;
 import io.securerelay.client.internal.Tls;
@@ -76,11 +76,11 @@ public class ClientApp {
             return ExitCodes.TLS;
         }
 
-        ConversationStore store;
+        Outbox store;
         try {
-            store = ConversationStore.open(options.keyDir(), options.role(),
+            store = Outbox.open(options.keyDir(), options.role(),
                     identity.deriveLocalKey("outbox/" + options.role()), random);
-        } catch (ConversationStore.StoreException e) {
+        } catch (Outbox.StoreException e) {
             io.problem("storage", e.getMessage());
             return ExitCodes.KEY_FILE;
         }

@@ -43,7 +43,7 @@ import java.util.logging.Logger;
  * reader and the timers only submit tasks to it, so the state below needs no locks.
  *
  * <p>Delivery rule: message N from the peer is shown only if N is one more than the last shown
- * (persisted in the {@link ConversationStore}); lower numbers are resends (acknowledged again,
+ * (persisted in the {@link Outbox}); lower numbers are resends (acknowledged again,
  * not shown, no replay alarm: the session's replay window is about the relay, this is about our
  * own resends); higher numbers wait in memory (at most {@value #MAX_AHEAD}) for the gap, and the
  * acknowledgement asks the sender to resend the missing one.
@@ -77,7 +77,7 @@ public final class Conversation implements RelayLink.Listener {
     private final String peerRole;
     private final IdentityKeyPair identity;
     private final PeerTrustStore trust;
-    private final ConversationStore store;
+    private final Outbox store;
     private final UserIo io;
     private final ScheduledExecutorService actor;
     private final SecureRandom random;
@@ -128,7 +128,7 @@ public final class Conversation implements RelayLink.Listener {
     }
 
     public Conversation(String peerRole, SessionId peer, IdentityKeyPair identity, PeerTrustStore trust,
-            ConversationStore store, UserIo io, ScheduledExecutorService actor, SecureRandom random, Clock clock,
+            Outbox store, UserIo io, ScheduledExecutorService actor, SecureRandom random, Clock clock,
             SessionPolicy policy, DummySchedule dummies, long expect) {
         this.peerRole = peerRole;
         this.peer = peer;
@@ -568,7 +568,7 @@ public final class Conversation implements RelayLink.Listener {
         }
         if (ack.gap()) {
             // The peer holds later messages and waits for the next one: it was lost on the way.
-            ConversationStore.Pending missing = store.pending().get(ack.upTo() + 1);
+            Outbox.Pending missing = store.pending().get(ack.upTo() + 1);
             long now = System.nanoTime();
             if (missing != null && (missing.number() != lastResentNumber || now - lastResendNanos > RESEND_GAP.toNanos())) {
                 lastResentNumber = missing.number();
@@ -603,7 +603,7 @@ public final class Conversation implements RelayLink.Listener {
             io.problem("too-long", "message not sent: longer than " + MAX_TEXT_BYTES + " bytes");
             return;
         }
-        ConversationStore.Pending p = store.enqueue(line, clock.millis());
+        Outbox.Pending p = store.enqueue(line, clock.millis());
         io.queued(p.number(), session != null);
         sendWindow();
     }
@@ -734,7 +734,7 @@ public final class Conversation implements RelayLink.Listener {
             return;
         }
         long limit = store.ackedOut() + WINDOW;
-        for (ConversationStore.Pending p : store.pending().tailMap(sentUpTo + 1).values()) {
+        for (Outbox.Pending p : store.pending().tailMap(sentUpTo + 1).values()) {
             if (p.number() > limit) {
                 break;
             }
@@ -743,7 +743,7 @@ public final class Conversation implements RelayLink.Listener {
         }
     }
 
-    private void sendText(ConversationStore.Pending p) {
+    private void sendText(Outbox.Pending p) {
         seal(MessageKind.TEXT, AppMessages.text(p.number(), p.sentAtMillis(), p.text()), "TEXT #" + p.number());
     }
 

@@ -62,7 +62,7 @@ class ConversationTest {
         void start(SessionId peer, long expect) throws Exception {
             ScheduledExecutorService actor = Executors.newSingleThreadScheduledExecutor();
             actors.add(actor);
-            ConversationStore store = ConversationStore.open(dir, role, identity.deriveLocalKey("outbox/" + role), RANDOM);
+            Outbox store = Outbox.open(dir, role, identity.deriveLocalKey("outbox/" + role), RANDOM);
             String peerRole = role.equals("bank") ? "customer" : "bank";
             conversation = new Conversation(peerRole, peer, identity, trust, store,
                     new UserIo(new PrintStream(out, true, StandardCharsets.UTF_8), true, peerRole), actor, RANDOM,

@@ -65,7 +65,7 @@ class RelayLinkTest {
             ScheduledExecutorService actor = Executors.newSingleThreadScheduledExecutor();
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             IdentityKeyPair identity = IdentityKeyPair.generate(RANDOM);
-            ConversationStore store = ConversationStore.open(dir, "bank", identity.deriveLocalKey("outbox/bank"), RANDOM);
+            Outbox store = Outbox.open(dir, "bank", identity.deriveLocalKey("outbox/bank"), RANDOM);
             Conversation conversation = new Conversation("customer", null, identity, new InMemoryPeerTrustStore("customer"),
                     store, new UserIo(new PrintStream(out, true, StandardCharsets.UTF_8), true, "customer"), actor, RANDOM,
                     Clock.systemUTC(), SessionPolicy.DEFAULT, new Conversation.DummySchedule(Duration.ZERO, Duration.ZERO), 0);
