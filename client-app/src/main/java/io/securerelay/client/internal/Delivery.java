@@ -175,6 +175,11 @@ final class Delivery {
         return stalled;
     }
 
+    /** Texts from the peer waiting behind a gap. */
+    int waiting() {
+        return ahead.size();
+    }
+
     private void sendWindow() {
         if (!open) {
             return;

@@ -58,16 +58,23 @@ class ConversationTest {
             this.trust = trust;
         }
 
+        Duration deadline = DEADLINE;
+
+        /** Makes the conversation and starts it on the in-memory relay. */
         void start(SessionId peer, long expect) throws Exception {
+            make(peer, expect);
+            link = relay.link(RANDOM, conversation);
+            conversation.start(link);
+        }
+
+        void make(SessionId peer, long expect) throws Exception {
             Outbox store = Outbox.open(dir, role, identity.deriveLocalKey("outbox/" + role), RANDOM);
             String peerRole = role.equals("bank") ? "customer" : "bank";
             UserIo io = new UserIo(new PrintStream(out, true, StandardCharsets.UTF_8), true, peerRole);
             conversation = new Conversation(peerRole, peer, identity, trust, store, io, loop, RANDOM, loop.clock(),
                     SessionPolicy.DEFAULT, new Conversation.DummySchedule(Duration.ofMillis(5), Duration.ofMillis(20)),
-                    new BatchRun(expect, DEADLINE));
+                    new BatchRun(expect, deadline));
             commands = new UserCommands(conversation, io);
-            link = relay.link(RANDOM, conversation);
-            conversation.start(link);
         }
 
         void send(int count) {
@@ -80,7 +87,7 @@ class ConversationTest {
         /** Runs the loop until this side finished (a batch run ends by its deadline at the latest). */
         int exitCode() {
             try {
-                loop.runUntil(conversation.finished()::isDone, DEADLINE.plusMinutes(1), role + " finishing");
+                loop.runUntil(conversation.finished()::isDone, deadline.plusMinutes(1), role + " finishing");
             } catch (AssertionError e) {
                 throw new AssertionError(e.getMessage() + "; output:\n" + output(), e);
             }
@@ -312,6 +319,60 @@ class ConversationTest {
         assertEquals("21", done.get("sent"));
         assertEquals("20", done.get("received"));
         assertEquals("1", done.get("rejected"));
+    }
+
+    @Test
+    void anUnansweredInitIsSentAgainAfterFourSecondsNotBefore() throws Exception {
+        AtomicInteger inits = new AtomicInteger();
+        relay.pass = (to, payload) -> Envelope.of(payload) != Envelope.INIT || inits.incrementAndGet() > 1; // the first is lost
+        Party[] p = pair(1);
+        loop.advance(Handshakes.RETRY);
+        assertEquals(1, inits.get(), "no second INIT within four seconds");
+        assertTrue(!p[1].output().contains("secure "), p[1].output());
+        loop.advance(Conversation.WATCHDOG);
+        assertEquals(2, inits.get(), "the watchdog's next tick after four seconds sends it again");
+        p[0].send(1);
+        p[1].send(1);
+        assertEquals(ExitCodes.OK, p[1].exitCode(), p[1].output());
+        assertEquals(expected("bank", 1), p[1].received());
+    }
+
+    @Test
+    void aBatchRunThatReachesNoRelayGivesUpAfterThirtySeconds() throws Exception {
+        Party bank = new Party("bank", new InMemoryPeerTrustStore("customer"));
+        Link nowhere = new Link() {
+            @Override
+            public void start() {
+            }
+
+            @Override
+            public boolean send(SessionId to, byte[] payload) {
+                return false;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        bank.make(null, 1);
+        bank.conversation.start(nowhere);
+        bank.send(1);
+        assertEquals(ExitCodes.RELAY_UNREACHABLE, bank.exitCode(), bank.output());
+        assertEquals(BatchRun.FIRST_CONNECT_LIMIT, loop.elapsed());
+        assertEquals("error relay-unreachable could not reach any relay in 30.0 s; giving up",
+                bank.output().lines().reduce((a, b) -> b).orElseThrow());
+    }
+
+    @Test
+    void aBatchRunWhosePeerNeverComesTimesOutAtItsDeadline() throws Exception {
+        Party customer = new Party("customer", new InMemoryPeerTrustStore("bank"));
+        customer.deadline = Duration.ofSeconds(45);
+        customer.start(SessionId.random(RANDOM), 1); // a bank that is not connected
+        customer.send(1);
+        assertEquals(ExitCodes.TIMEOUT, customer.exitCode(), customer.output());
+        assertEquals(Duration.ofSeconds(45), loop.elapsed());
+        assertEquals("error timeout not finished within 45.0 s: 1 message(s) unacknowledged, 0 of 1 received",
+                customer.output().lines().reduce((a, b) -> b).orElseThrow());
     }
 
     @Test
