@@ -1,9 +1,12 @@
 package io.securerelay.client;
 
-import io.securerelay.client.internal.ConversationStore;
+import io.securerelay.client.internal.Outbox;
+import io.securerelay.client.internal.BatchRun;
 import io.securerelay.client.internal.Conversation;
+import io.securerelay.client.internal.ExecutorEventLoop;
 import io.securerelay.client.internal.RelayLink;
 import io.securerelay.client.internal.Tls;
+import io.securerelay.client.internal.UserCommands;
 import io.securerelay.client.internal.UserIo;
 import io.securerelay.crypto.CryptoProviders;
 import io.securerelay.identity.FilePeerTrustStore;
@@ -76,11 +79,11 @@ public class ClientApp {
             return ExitCodes.TLS;
         }
 
-        ConversationStore store;
+        Outbox store;
         try {
-            store = ConversationStore.open(options.keyDir(), options.role(),
+            store = Outbox.open(options.keyDir(), options.role(),
                     identity.deriveLocalKey("outbox/" + options.role()), random);
-        } catch (ConversationStore.StoreException e) {
+        } catch (Outbox.StoreException e) {
             io.problem("storage", e.getMessage());
             return ExitCodes.KEY_FILE;
         }
@@ -91,16 +94,16 @@ public class ClientApp {
             return t;
         });
         Conversation conversation = new Conversation(options.peerRole(), options.peer(), identity,
-                new FilePeerTrustStore(options.keyDir(), options.peerRole()), store, io, actor, random, clock,
-                SessionPolicy.DEFAULT, new Conversation.DummySchedule(options.dummyMin(), options.dummyMax()),
-                options.expect());
+                new FilePeerTrustStore(options.keyDir(), options.peerRole()), store, io, new ExecutorEventLoop(actor),
+                random, clock, SessionPolicy.DEFAULT, new Conversation.DummySchedule(options.dummyMin(), options.dummyMax()),
+                options.batch() ? new BatchRun(options.expect(), options.deadline()) : null);
         RelayLink link = new RelayLink(options.relays(), tls, RoutingKey.generate(random), conversation, actor, random);
         try {
-            conversation.start(link, options.deadline());
+            conversation.start(link);
             if (!options.batch()) {
                 io.info("Type a message and press Enter to send it; /help lists the commands.");
             }
-            startInput(options, in, conversation, store.nextOut());
+            startInput(options, in, new UserCommands(conversation, io), store.nextOut());
             return conversation.finished().get();
         } catch (ExecutionException e) {
             throw new AssertionError("the conversation future never fails", e);
@@ -112,7 +115,7 @@ public class ClientApp {
     }
 
     /** Feeds the conversation from the script file (restart-safe) or from {@code in}. */
-    private static void startInput(ClientOptions options, java.io.InputStream in, Conversation conversation,
+    private static void startInput(ClientOptions options, java.io.InputStream in, UserCommands conversation,
             long nextNumber) {
         Thread reader = new Thread(() -> {
             try {

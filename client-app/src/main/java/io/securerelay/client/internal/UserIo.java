@@ -13,7 +13,7 @@ import java.time.format.DateTimeFormatter;
  * followed by {@link #close}): nothing is printed after it. Never prints keys; prints plaintext
  * only as the received message itself.
  */
-public final class UserIo {
+public final class UserIo implements ConversationEvents {
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
 

@@ -1,5 +1,5 @@
 /**
- * The client's machinery: the relay link (Tyrus, TLS, reconnect), the conversation state machine
- * (handshake, sealed messages, acknowledgements), the encrypted outbox, and user I/O.
+ * The client's machinery: the relay link (Tyrus, TLS, reconnect), the conversation engine on an injected
+ * event loop (handshakes, delivery, cover traffic, batch-run lifecycle), the encrypted outbox, and the console.
  */
 package io.securerelay.client.internal;

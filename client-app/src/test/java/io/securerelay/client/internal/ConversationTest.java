@@ -16,42 +16,41 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The conversation state machine between two clients over an in-memory relay: delivery exactly
  * once and in order through relay crashes and lost frames, and refusal of a changed peer key.
+ * Both clients run on one {@link ManualEventLoop}: the test's thread runs their tasks, and loop
+ * time jumps from timer to timer, so a run that takes a minute of client time takes no waiting.
  */
 class ConversationTest {
 
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Duration DEADLINE = Duration.ofMinutes(2);
     private static final Pattern RECEIVED = Pattern.compile("^received (\\d+) \\S+ \\S+ verified (.*)$", Pattern.MULTILINE);
 
     @TempDir
     Path dir;
 
-    private final List<ScheduledExecutorService> actors = new ArrayList<>();
+    private final ManualEventLoop loop = new ManualEventLoop();
     private final MemoryRelay relay = new MemoryRelay();
 
-    /** One side: its conversation, its output, and its actor thread. */
+    /** One side: its conversation, its console and its output. */
     final class Party {
         final String role;
         final IdentityKeyPair identity = IdentityKeyPair.generate(RANDOM);
         final PeerTrustStore trust;
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
         Conversation conversation;
+        UserCommands commands;
         MemoryRelay.MemoryLink link;
 
         Party(String role, PeerTrustStore trust) {
@@ -59,32 +58,40 @@ class ConversationTest {
             this.trust = trust;
         }
 
+        Duration deadline = DEADLINE;
+
+        /** Makes the conversation and starts it on the in-memory relay. */
         void start(SessionId peer, long expect) throws Exception {
-            ScheduledExecutorService actor = Executors.newSingleThreadScheduledExecutor();
-            actors.add(actor);
-            ConversationStore store = ConversationStore.open(dir, role, identity.deriveLocalKey("outbox/" + role), RANDOM);
-            String peerRole = role.equals("bank") ? "customer" : "bank";
-            conversation = new Conversation(peerRole, peer, identity, trust, store,
-                    new UserIo(new PrintStream(out, true, StandardCharsets.UTF_8), true, peerRole), actor, RANDOM,
-                    Clock.systemUTC(), SessionPolicy.DEFAULT, new Conversation.DummySchedule(Duration.ofMillis(5),
-                    Duration.ofMillis(20)), expect);
+            make(peer, expect);
             link = relay.link(RANDOM, conversation);
-            conversation.start(link, Duration.ofMinutes(2));
+            conversation.start(link);
+        }
+
+        void make(SessionId peer, long expect) throws Exception {
+            Outbox store = Outbox.open(dir, role, identity.deriveLocalKey("outbox/" + role), RANDOM);
+            String peerRole = role.equals("bank") ? "customer" : "bank";
+            UserIo io = new UserIo(new PrintStream(out, true, StandardCharsets.UTF_8), true, peerRole);
+            conversation = new Conversation(peerRole, peer, identity, trust, store, io, loop, RANDOM, loop.clock(),
+                    SessionPolicy.DEFAULT, new Conversation.DummySchedule(Duration.ofMillis(5), Duration.ofMillis(20)),
+                    new BatchRun(expect, deadline));
+            commands = new UserCommands(conversation, io);
         }
 
         void send(int count) {
             for (int i = 1; i <= count; i++) {
-                conversation.userLine(role + " message " + i);
+                commands.userLine(role + " message " + i);
             }
-            conversation.inputEnded();
+            commands.inputEnded();
         }
 
-        int exitCode() throws Exception {
+        /** Runs the loop until this side finished (a batch run ends by its deadline at the latest). */
+        int exitCode() {
             try {
-                return conversation.finished().get(60, TimeUnit.SECONDS);
-            } catch (java.util.concurrent.TimeoutException e) {
-                throw new AssertionError(role + " did not finish in 60 s; output:\n" + output(), e);
+                loop.runUntil(conversation.finished()::isDone, deadline.plusMinutes(1), role + " finishing");
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "; output:\n" + output(), e);
             }
+            return conversation.finished().join();
         }
 
         String output() {
@@ -100,11 +107,6 @@ class ConversationTest {
             }
             return r;
         }
-    }
-
-    @AfterEach
-    void stopActors() {
-        actors.forEach(ScheduledExecutorService::shutdownNow);
     }
 
     private static List<String> expected(String sender, int count) {
@@ -143,7 +145,7 @@ class ConversationTest {
         relay.pass = (to, payload) -> {
             if (frames.incrementAndGet() == 150) {
                 relay.crash();
-                Executors.newSingleThreadScheduledExecutor().schedule(relay::restart, 300, TimeUnit.MILLISECONDS);
+                loop.schedule(Duration.ofMillis(300), relay::restart);
             }
             return relay.up;
         };
@@ -161,7 +163,8 @@ class ConversationTest {
     @Test
     void randomlyLostFramesAreResentUntilEverythingArrived() throws Exception {
         Party[] p = pair(100);
-        relay.pass = (to, payload) -> RANDOM.nextInt(10) != 0; // the relay loses one frame in ten
+        java.util.Random losses = new java.util.Random(18);
+        relay.pass = (to, payload) -> losses.nextInt(10) != 0; // the relay loses one frame in ten
         p[0].send(100);
         p[1].send(100);
         assertEquals(ExitCodes.OK, p[0].exitCode(), p[0].output());
@@ -288,7 +291,7 @@ class ConversationTest {
         java.util.concurrent.atomic.AtomicBoolean cut = new java.util.concurrent.atomic.AtomicBoolean();
         relay.alter = (dest, payload) -> dest.equals(p[0].link.id) && Envelope.of(payload) == Envelope.DATA
                 && !cut.getAndSet(true) ? java.util.Arrays.copyOf(payload, 100) : payload;
-        p[0].conversation.userLine("a line with a \\ backslash, a tab\t and a line break\ndone sent=0 received=0 rejected=0");
+        p[0].commands.userLine("a line with a \\ backslash, a tab\t and a line break\ndone sent=0 received=0 rejected=0");
         p[0].send(20);
         p[1].send(20);
         assertEquals(ExitCodes.OK, p[0].exitCode(), p[0].output());
@@ -296,9 +299,9 @@ class ConversationTest {
         // Events that race in after the final line (the relay keeps delivering) are not printed.
         int before = p[0].output().length();
         relay.inject(p[1].link.id, p[0].link.id, new byte[] {1, (byte) 0x99, 0});
-        p[0].conversation.userLine("typed after the end");
+        p[0].commands.userLine("typed after the end");
         p[0].conversation.rejectedRelayFrame("injected after the end", 3);
-        actorOf(p[0]).submit(() -> { }).get(10, TimeUnit.SECONDS); // everything queued before has run
+        loop.runReady(); // everything queued before has run
         assertEquals(before, p[0].output().length(), "nothing may follow done:\n" + p[0].output());
         for (Party party : p) {
             List<BatchEvents.Event> run = BatchEvents.parseRun(party.output());
@@ -316,6 +319,60 @@ class ConversationTest {
         assertEquals("21", done.get("sent"));
         assertEquals("20", done.get("received"));
         assertEquals("1", done.get("rejected"));
+    }
+
+    @Test
+    void anUnansweredInitIsSentAgainAfterFourSecondsNotBefore() throws Exception {
+        AtomicInteger inits = new AtomicInteger();
+        relay.pass = (to, payload) -> Envelope.of(payload) != Envelope.INIT || inits.incrementAndGet() > 1; // the first is lost
+        Party[] p = pair(1);
+        loop.advance(Handshakes.RETRY);
+        assertEquals(1, inits.get(), "no second INIT within four seconds");
+        assertTrue(!p[1].output().contains("secure "), p[1].output());
+        loop.advance(Conversation.WATCHDOG);
+        assertEquals(2, inits.get(), "the watchdog's next tick after four seconds sends it again");
+        p[0].send(1);
+        p[1].send(1);
+        assertEquals(ExitCodes.OK, p[1].exitCode(), p[1].output());
+        assertEquals(expected("bank", 1), p[1].received());
+    }
+
+    @Test
+    void aBatchRunThatReachesNoRelayGivesUpAfterThirtySeconds() throws Exception {
+        Party bank = new Party("bank", new InMemoryPeerTrustStore("customer"));
+        Link nowhere = new Link() {
+            @Override
+            public void start() {
+            }
+
+            @Override
+            public boolean send(SessionId to, byte[] payload) {
+                return false;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        bank.make(null, 1);
+        bank.conversation.start(nowhere);
+        bank.send(1);
+        assertEquals(ExitCodes.RELAY_UNREACHABLE, bank.exitCode(), bank.output());
+        assertEquals(BatchRun.FIRST_CONNECT_LIMIT, loop.elapsed());
+        assertEquals("error relay-unreachable could not reach any relay in 30.0 s; giving up",
+                bank.output().lines().reduce((a, b) -> b).orElseThrow());
+    }
+
+    @Test
+    void aBatchRunWhosePeerNeverComesTimesOutAtItsDeadline() throws Exception {
+        Party customer = new Party("customer", new InMemoryPeerTrustStore("bank"));
+        customer.deadline = Duration.ofSeconds(45);
+        customer.start(SessionId.random(RANDOM), 1); // a bank that is not connected
+        customer.send(1);
+        assertEquals(ExitCodes.TIMEOUT, customer.exitCode(), customer.output());
+        assertEquals(Duration.ofSeconds(45), loop.elapsed());
+        assertEquals("error timeout not finished within 45.0 s: 1 message(s) unacknowledged, 0 of 1 received",
+                customer.output().lines().reduce((a, b) -> b).orElseThrow());
     }
 
     @Test
@@ -341,9 +398,5 @@ class ConversationTest {
                 "error nonsense x\ndone sent=0 received=0 rejected=0\n")) {
             assertThrows(IllegalArgumentException.class, () -> BatchEvents.parseRun(bad), bad);
         }
-    }
-
-    private ScheduledExecutorService actorOf(Party party) {
-        return actors.get(party.role.equals("bank") ? 0 : 1);
     }
 }

@@ -65,10 +65,11 @@ class RelayLinkTest {
             ScheduledExecutorService actor = Executors.newSingleThreadScheduledExecutor();
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             IdentityKeyPair identity = IdentityKeyPair.generate(RANDOM);
-            ConversationStore store = ConversationStore.open(dir, "bank", identity.deriveLocalKey("outbox/bank"), RANDOM);
+            Outbox store = Outbox.open(dir, "bank", identity.deriveLocalKey("outbox/bank"), RANDOM);
             Conversation conversation = new Conversation("customer", null, identity, new InMemoryPeerTrustStore("customer"),
-                    store, new UserIo(new PrintStream(out, true, StandardCharsets.UTF_8), true, "customer"), actor, RANDOM,
-                    Clock.systemUTC(), SessionPolicy.DEFAULT, new Conversation.DummySchedule(Duration.ZERO, Duration.ZERO), 0);
+                    store, new UserIo(new PrintStream(out, true, StandardCharsets.UTF_8), true, "customer"),
+                    new ExecutorEventLoop(actor), RANDOM, Clock.systemUTC(), SessionPolicy.DEFAULT,
+                    new Conversation.DummySchedule(Duration.ZERO, Duration.ZERO), new BatchRun(0, Duration.ofMinutes(2)));
             java.util.concurrent.CountDownLatch reconnecting = new java.util.concurrent.CountDownLatch(1);
             RelayLink.Listener listener = new RelayLink.Listener() { // the conversation, and a latch on reconnects
                 @Override
@@ -110,7 +111,7 @@ class RelayLinkTest {
             RelayLink link = new RelayLink(List.of(URI.create("wss://127.0.0.1:" + relay.port() + "/relay")),
                     Tls.context(ca, null), RoutingKey.generate(RANDOM), listener, actor, RANDOM);
             try {
-                conversation.start(link, Duration.ofMinutes(2));
+                conversation.start(link);
                 assertEquals(1002, relay.closeCode.get(60, TimeUnit.SECONDS), "the client closes with 1002");
                 assertTrue(reconnecting.await(30, TimeUnit.SECONDS), "no reconnect after the close");
                 actor.submit(() -> { }).get(10, TimeUnit.SECONDS); // the events queued before have been printed

@@ -16,7 +16,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class ConversationStoreTest {
+class OutboxTest {
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private final IdentityKeyPair identity = IdentityKeyPair.generate(RANDOM);
@@ -24,20 +24,20 @@ class ConversationStoreTest {
     @TempDir
     Path dir;
 
-    private ConversationStore open() throws Exception {
-        return ConversationStore.open(dir, "bank", identity.deriveLocalKey("outbox/bank"), RANDOM);
+    private Outbox open() throws Exception {
+        return Outbox.open(dir, "bank", identity.deriveLocalKey("outbox/bank"), RANDOM);
     }
 
     @Test
     void unacknowledgedMessagesAndCountersSurviveAReopen() throws Exception {
-        ConversationStore s = open();
+        Outbox s = open();
         s.enqueue("first", 1L);
         s.enqueue("second", 2L);
         s.enqueue("third", 3L);
         s.acknowledged(1);
         s.delivered(7);
 
-        ConversationStore again = open();
+        Outbox again = open();
         assertEquals(List.of(2L, 3L), List.copyOf(again.pending().keySet()));
         assertEquals("third", again.pending().get(3L).text());
         assertEquals(3L, again.pending().get(3L).sentAtMillis());
@@ -48,7 +48,7 @@ class ConversationStoreTest {
 
     @Test
     void theOutboxHoldsNoPlaintextAndOnlyOwnerOnlyFiles() throws Exception {
-        ConversationStore s = open();
+        Outbox s = open();
         s.enqueue("the secret transfer code is 4711", 0L);
         try (var files = Files.list(s.directory())) {
             for (Path f : files.toList()) {
@@ -61,7 +61,7 @@ class ConversationStoreTest {
 
     @Test
     void acknowledgedMessagesAreDeleted() throws Exception {
-        ConversationStore s = open();
+        Outbox s = open();
         s.enqueue("a", 0L);
         s.enqueue("b", 0L);
         s.acknowledged(2);
@@ -73,14 +73,14 @@ class ConversationStoreTest {
 
     @Test
     void aTamperedOutboxFileIsReportedByNameAndLeftAsItIs() throws Exception {
-        ConversationStore s = open();
+        Outbox s = open();
         s.enqueue("hello", 0L);
         Path f = s.directory().resolve("out-1.sealed");
         byte[] bytes = Files.readAllBytes(f);
         bytes[bytes.length - 1] ^= 1;
         Files.write(f, bytes);
 
-        ConversationStore.StoreException e = assertThrows(ConversationStore.StoreException.class, this::open);
+        Outbox.StoreException e = assertThrows(Outbox.StoreException.class, this::open);
         assertTrue(e.getMessage().contains(f.toString()), e.getMessage());
         assertArrayEquals(bytes, Files.readAllBytes(f), "the file must be left untouched");
     }
@@ -89,8 +89,8 @@ class ConversationStoreTest {
     void anotherIdentityCannotReadTheOutbox() throws Exception {
         open().enqueue("hello", 0L);
         IdentityKeyPair other = IdentityKeyPair.generate(RANDOM);
-        assertThrows(ConversationStore.StoreException.class,
-                () -> ConversationStore.open(dir, "bank", other.deriveLocalKey("outbox/bank"), RANDOM));
+        assertThrows(Outbox.StoreException.class,
+                () -> Outbox.open(dir, "bank", other.deriveLocalKey("outbox/bank"), RANDOM));
     }
 
     @Test
@@ -98,7 +98,7 @@ class ConversationStoreTest {
         open().enqueue("hello", 0L);
         Path counters = dir.resolve("bank_conversation/counters");
         Files.writeString(counters, "nextOut=banana\n");
-        ConversationStore.StoreException e = assertThrows(ConversationStore.StoreException.class, this::open);
+        Outbox.StoreException e = assertThrows(Outbox.StoreException.class, this::open);
         assertTrue(e.getMessage().contains(counters.toString()), e.getMessage());
         assertEquals("nextOut=banana\n", Files.readString(counters));
     }

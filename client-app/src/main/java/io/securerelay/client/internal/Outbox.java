@@ -32,7 +32,7 @@ import java.util.regex.Pattern;
  * Every write is atomic and owner-only. A file that does not decrypt or parse is reported with
  * its name and left untouched. Not thread-safe: the conversation's single thread owns it.
  */
-public final class ConversationStore {
+public final class Outbox {
 
     /** A store file that is unreadable, corrupt or tampered with. */
     public static final class StoreException extends Exception {
@@ -59,7 +59,7 @@ public final class ConversationStore {
     private long ackedOut;
     private long lastIn;
 
-    private ConversationStore(Path dir, String role, AesGcm aead, SecureRandom random) {
+    private Outbox(Path dir, String role, AesGcm aead, SecureRandom random) {
         this.dir = dir;
         this.role = role;
         this.aead = aead;
@@ -67,9 +67,9 @@ public final class ConversationStore {
     }
 
     /** Opens (or starts) the store of {@code role} in {@code keyDir}. */
-    public static ConversationStore open(Path keyDir, String role, SecretBytes key, SecureRandom random)
+    public static Outbox open(Path keyDir, String role, SecretBytes key, SecureRandom random)
             throws StoreException {
-        ConversationStore s = new ConversationStore(keyDir.resolve(role + "_conversation"), role,
+        Outbox s = new Outbox(keyDir.resolve(role + "_conversation"), role,
                 AesGcm.create(key), random);
         s.load();
         return s;
