@@ -123,14 +123,18 @@ final class Handshakes {
             // Both called at once: the lower session ID stays the initiator. The crossing INIT is
             // still checked (its signature and the key it carries), so a changed key is refused
             // on this side too, with both fingerprints.
+            // The throwaway responder made an ephemeral key for its RESPONSE: wipe it either way.
+            ResponderHandshake check = Handshake.responder(identity, self, from, trust, policy, clock, random);
             try {
-                Handshake.responder(identity, self, from, trust, policy, clock, random).receiveInit(init);
+                check.receiveInit(init);
             } catch (UntrustedIdentityException e) {
                 abandon(initiator);
                 initiator = null;
                 listener.keyChanged(e);
             } catch (AuthenticationFailedException | HandshakeException | KeyFileException e) {
                 LOG.log(Level.FINE, "a crossing INIT did not verify: {0}", e.getMessage());
+            } finally {
+                abandon(check);
             }
             return;
         }
