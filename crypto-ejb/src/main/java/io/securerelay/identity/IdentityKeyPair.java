@@ -55,7 +55,7 @@ public final class IdentityKeyPair {
      * identity key can read those files, nobody else. Distinct purposes give independent keys.
      */
     public io.securerelay.crypto.SecretBytes deriveLocalKey(String purpose) {
-        byte[] scalar = P256.scalarBytes(privateKey);
+        byte[] scalar = scalarBytes();
         try {
             return io.securerelay.crypto.SecretBytes.wrap(io.securerelay.crypto.Hkdf.derive(
                     "secure-relay/local-key/v1".getBytes(java.nio.charset.StandardCharsets.US_ASCII), scalar,
@@ -63,6 +63,16 @@ public final class IdentityKeyPair {
         } finally {
             java.util.Arrays.fill(scalar, (byte) 0);
         }
+    }
+
+    /** The private scalar d as 32 big-endian bytes; never leaves this class (the caller wipes it). */
+    private byte[] scalarBytes() {
+        byte[] d = ((java.security.interfaces.ECPrivateKey) privateKey).getS().toByteArray();
+        byte[] out = new byte[32];
+        int skip = Math.max(0, d.length - 32);
+        System.arraycopy(d, skip, out, 32 - (d.length - skip), d.length - skip);
+        java.util.Arrays.fill(d, (byte) 0);
+        return out;
     }
 
     /** For the key-file codec only (PKCS#8 encoding). */

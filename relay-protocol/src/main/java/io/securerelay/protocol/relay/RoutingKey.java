@@ -1,5 +1,6 @@
 package io.securerelay.protocol.relay;
 
+import io.securerelay.crypto.ec.P256Curve;
 import java.math.BigInteger;
 import java.security.SecureRandom;
 import java.util.Arrays;
@@ -26,14 +27,14 @@ public final class RoutingKey {
 
     private RoutingKey(BigInteger privateScalar) {
         this.privateScalar = privateScalar;
-        this.publicKey = RegistrationProof.P256.getG().multiply(privateScalar).normalize().getEncoded(false);
+        this.publicKey = P256Curve.publicPointOf(privateScalar);
         this.sessionId = RegistrationProof.sessionIdOf(publicKey);
     }
 
     /** A new random routing key: a scalar drawn uniformly from [1, n-1] by rejection sampling. */
     public static RoutingKey generate(SecureRandom random) {
         Objects.requireNonNull(random, "random");
-        BigInteger n = RegistrationProof.P256.getN();
+        BigInteger n = P256Curve.order();
         byte[] candidate = new byte[32];
         try {
             while (true) {
@@ -60,7 +61,7 @@ public final class RoutingKey {
             throw new IllegalArgumentException("a P-256 private scalar has 32 bytes");
         }
         BigInteger d = new BigInteger(1, scalar);
-        if (d.signum() <= 0 || d.compareTo(RegistrationProof.P256.getN()) >= 0) {
+        if (d.signum() <= 0 || d.compareTo(P256Curve.order()) >= 0) {
             throw new IllegalArgumentException("private scalar out of range [1, n-1]");
         }
         return new RoutingKey(d);
@@ -94,7 +95,7 @@ public final class RoutingKey {
 
     /** ECDSA P-256 SHA-256 of {@code message}, deterministic (RFC 6979), raw {@code r || s}. */
     byte[] sign(byte[] message) {
-        return io.securerelay.crypto.P256.signDigest(privateScalar, RegistrationProof.sha256(message));
+        return P256Curve.signDigest(privateScalar, P256Curve.sha256(message));
     }
 
     /** Shows the session ID only, never key material. */

@@ -1,15 +1,9 @@
 package io.securerelay.protocol.relay;
 
-import java.math.BigInteger;
+import io.securerelay.crypto.ec.InvalidPointException;
+import io.securerelay.crypto.ec.P256Curve;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Objects;
-import org.bouncycastle.asn1.x9.X9ECParameters;
-import org.bouncycastle.crypto.ec.CustomNamedCurves;
-import org.bouncycastle.crypto.params.ECDomainParameters;
-import org.bouncycastle.crypto.params.ECPublicKeyParameters;
-import org.bouncycastle.crypto.signers.ECDSASigner;
 import org.bouncycastle.math.ec.ECPoint;
 
 /**
@@ -22,8 +16,8 @@ import org.bouncycastle.math.ec.ECPoint;
  *   "secure-relay/register/v1" (24 ASCII bytes) || nonce[32] || routing_public_key[65]
  * </pre>
  *
- * <p>EC arithmetic is BouncyCastle's lightweight API (the same code as its provider, without
- * registering any JCA provider in the server's JVM). Stateless and thread-safe.
+ * <p>EC arithmetic and the point validation are {@link P256Curve}'s (BouncyCastle's lightweight API,
+ * without registering any JCA provider in the server's JVM). Stateless and thread-safe.
  */
 public final class RegistrationProof {
 
@@ -37,14 +31,6 @@ public final class RegistrationProof {
     public static final String CONTEXT = "secure-relay/register/v1";
 
     private static final byte[] CONTEXT_BYTES = CONTEXT.getBytes(StandardCharsets.US_ASCII);
-    private static final int SCALAR_LENGTH = 32;
-
-    static final ECDomainParameters P256;
-
-    static {
-        X9ECParameters x9 = CustomNamedCurves.getByName("secp256r1");
-        P256 = new ECDomainParameters(x9.getCurve(), x9.getG(), x9.getN(), x9.getH());
-    }
 
     private RegistrationProof() {
     }
@@ -60,14 +46,13 @@ public final class RegistrationProof {
         Objects.requireNonNull(register, "register");
         requireNonce(nonce);
         byte[] publicKey = register.publicKey();
-        ECPoint point = decodePoint(publicKey);
-        byte[] signature = register.signature();
-        BigInteger r = new BigInteger(1, java.util.Arrays.copyOfRange(signature, 0, SCALAR_LENGTH));
-        BigInteger s = new BigInteger(1, java.util.Arrays.copyOfRange(signature, SCALAR_LENGTH, SIGNATURE_LENGTH));
-        ECDSASigner verifier = new ECDSASigner();
-        verifier.init(false, new ECPublicKeyParameters(point, P256));
-        // verifySignature refuses r and s outside [1, n-1] itself.
-        if (!verifier.verifySignature(sha256(signedBytes(nonce, publicKey)), r, s)) {
+        ECPoint point;
+        try {
+            point = P256Curve.decodeValidPoint(publicKey);
+        } catch (InvalidPointException e) {
+            throw new InvalidRegistrationException();
+        }
+        if (!P256Curve.verifyDigest(point, P256Curve.sha256(signedBytes(nonce, publicKey)), register.signature())) {
             throw new InvalidRegistrationException();
         }
         return sessionIdOf(publicKey);
@@ -82,7 +67,7 @@ public final class RegistrationProof {
         if (publicKey.length != PUBLIC_KEY_LENGTH) {
             throw new IllegalArgumentException("a routing public key has " + PUBLIC_KEY_LENGTH + " bytes");
         }
-        return SessionId.of(java.util.Arrays.copyOf(sha256(publicKey), SessionId.LENGTH));
+        return SessionId.of(java.util.Arrays.copyOf(P256Curve.sha256(publicKey), SessionId.LENGTH));
     }
 
     /** The exact bytes a REGISTER signature covers: context, nonce, public key. */
@@ -96,32 +81,6 @@ public final class RegistrationProof {
         System.arraycopy(nonce, 0, out, CONTEXT_BYTES.length, NONCE_LENGTH);
         System.arraycopy(publicKey, 0, out, CONTEXT_BYTES.length + NONCE_LENGTH, PUBLIC_KEY_LENGTH);
         return out;
-    }
-
-    /** Decodes and validates an uncompressed point: prefix 04, coordinates below p, on the curve, not infinity. */
-    static ECPoint decodePoint(byte[] encoded) throws InvalidRegistrationException {
-        if (encoded.length != PUBLIC_KEY_LENGTH || encoded[0] != 0x04) {
-            throw new InvalidRegistrationException();
-        }
-        ECPoint point;
-        try {
-            // Range of X and Y and the curve equation are checked by decodePoint.
-            point = P256.getCurve().decodePoint(encoded);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidRegistrationException();
-        }
-        if (point.isInfinity() || !point.isValid()) {
-            throw new InvalidRegistrationException();
-        }
-        return point;
-    }
-
-    static byte[] sha256(byte[] data) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(data);
-        } catch (NoSuchAlgorithmException e) {
-            throw new AssertionError("SHA-256 is mandatory in every JDK", e);
-        }
     }
 
     private static void requireNonce(byte[] nonce) {

@@ -119,7 +119,7 @@ class RoutingKeyTest {
     void invalidPointsAndDegenerateSignaturesAreRefused() {
         byte[] sig = BANK.register(NONCE).signature();
         byte[] key = BANK.publicKey();
-        byte[] p = RegistrationProof.P256.getCurve().getField().getCharacteristic().toByteArray();
+        byte[] p = io.securerelay.crypto.ec.P256Curve.domain().getCurve().getField().getCharacteristic().toByteArray();
         byte[] xIsP = key.clone();
         System.arraycopy(p, p.length - 32, xIsP, 1, 32);
         byte[] compressedPrefix = key.clone();
@@ -130,7 +130,7 @@ class RoutingKeyTest {
         for (byte[] k : badKeys) {
             assertInvalid(new RelayFrame.Register(k, sig), NONCE);
         }
-        byte[] n = RegistrationProof.P256.getN().toByteArray();
+        byte[] n = io.securerelay.crypto.ec.P256Curve.order().toByteArray();
         byte[] rIsZero = sig.clone();
         java.util.Arrays.fill(rIsZero, 0, 32, (byte) 0);
         byte[] sIsN = sig.clone();
@@ -147,7 +147,7 @@ class RoutingKeyTest {
         // proof is bound to a fresh nonce and grants only what the key holder could claim anyway.
         byte[] sig = BANK.register(NONCE).signature();
         BigInteger s = new BigInteger(1, java.util.Arrays.copyOfRange(sig, 32, 64));
-        byte[] neg = RegistrationProof.P256.getN().subtract(s).toByteArray();
+        byte[] neg = io.securerelay.crypto.ec.P256Curve.order().subtract(s).toByteArray();
         byte[] flipped = sig.clone();
         java.util.Arrays.fill(flipped, 32, 64, (byte) 0);
         int len = Math.min(neg.length, 32);
@@ -160,7 +160,7 @@ class RoutingKeyTest {
     void keysAreValidatedAndNeverShown() {
         assertThrows(IllegalArgumentException.class, () -> RoutingKey.fromPrivateScalar(new byte[32]));
         assertThrows(IllegalArgumentException.class, () -> RoutingKey.fromPrivateScalar(new byte[31]));
-        byte[] n = RegistrationProof.P256.getN().toByteArray();
+        byte[] n = io.securerelay.crypto.ec.P256Curve.order().toByteArray();
         assertThrows(IllegalArgumentException.class,
                 () -> RoutingKey.fromPrivateScalar(java.util.Arrays.copyOfRange(n, n.length - 32, n.length)));
         assertThrows(IllegalArgumentException.class, () -> BANK.register(new byte[31]));
@@ -174,7 +174,7 @@ class RoutingKeyTest {
     @Test
     void generationDrawsTheScalarFromTheGivenRandom() {
         // A random that first yields n (out of range, rejected), then 0x11..11: the key is CUSTOMER.
-        byte[] n = RegistrationProof.P256.getN().toByteArray();
+        byte[] n = io.securerelay.crypto.ec.P256Curve.order().toByteArray();
         byte[][] draws = {java.util.Arrays.copyOfRange(n, n.length - 32, n.length), HEX.parseHex("11".repeat(32))};
         SecureRandom scripted = new SecureRandom() {
             private int i;
