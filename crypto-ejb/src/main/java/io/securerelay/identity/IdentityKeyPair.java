@@ -75,9 +75,13 @@ public final class IdentityKeyPair {
         return out;
     }
 
-    /** For the key-file codec only (PKCS#8 encoding). */
-    PrivateKey privateKey() {
-        return privateKey;
+    /**
+     * The unencrypted PKCS#8 DER of the private key, for the key-file codec
+     * ({@code io.securerelay.keystore.IdentityKeyFiles}) only, which encrypts it or writes it
+     * owner-only and wipes the array. An ArchUnit rule (ModuleRulesTest) refuses every other caller.
+     */
+    public byte[] pkcs8ForKeyFile() {
+        return privateKey.getEncoded();
     }
 
     @Override

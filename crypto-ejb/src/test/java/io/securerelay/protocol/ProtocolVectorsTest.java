@@ -10,7 +10,7 @@ import io.securerelay.crypto.AesGcm;
 import io.securerelay.crypto.Hkdf;
 import io.securerelay.crypto.HmacSha256;
 import io.securerelay.crypto.P256;
-import io.securerelay.identity.IdentityKeyFiles;
+import io.securerelay.keystore.IdentityKeyFiles;
 import io.securerelay.identity.IdentityKeyPair;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;

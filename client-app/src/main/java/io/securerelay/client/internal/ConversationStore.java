@@ -3,7 +3,7 @@ package io.securerelay.client.internal;
 import io.securerelay.crypto.AesGcm;
 import io.securerelay.crypto.AuthenticationFailedException;
 import io.securerelay.crypto.SecretBytes;
-import io.securerelay.identity.internal.AtomicFiles;
+import io.securerelay.keystore.AtomicFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,7 @@
-package io.securerelay.identity;
+package io.securerelay.keystore;
 
+import io.securerelay.identity.IdentityKeyPair;
+import io.securerelay.identity.KeyFileException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,7 +10,7 @@ import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.securerelay.fuzz.FuzzFiles;
 import io.securerelay.fuzz.Mutations;
-import io.securerelay.identity.internal.Pem;
+import io.securerelay.keystore.internal.Pem;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import java.io.IOException;

@@ -1,5 +1,6 @@
-package io.securerelay.identity;
+package io.securerelay.keystore;
 
+import io.securerelay.identity.KeyFileException;
 import java.nio.file.Path;
 
 /** The password given for an encrypted identity key file is wrong: "wrong password for &lt;file&gt;". */

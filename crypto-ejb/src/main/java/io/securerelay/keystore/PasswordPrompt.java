@@ -1,4 +1,4 @@
-package io.securerelay.identity;
+package io.securerelay.keystore;
 
 import java.nio.file.Path;
 

@@ -1,13 +1,14 @@
-package io.securerelay.identity;
+package io.securerelay.keystore;
 
+import io.securerelay.identity.IdentityPublicKey;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.securerelay.crypto.InvalidPublicKeyException;
-import io.securerelay.identity.internal.JsonFiles;
-import io.securerelay.identity.internal.Pem;
+import io.securerelay.keystore.internal.JsonFiles;
+import io.securerelay.keystore.internal.Pem;
 import jakarta.json.JsonObject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,10 +1,13 @@
-package io.securerelay.identity;
+package io.securerelay.keystore;
 
+import io.securerelay.identity.IdentityKeyPair;
+import io.securerelay.identity.IdentityPublicKey;
+import io.securerelay.identity.KeyFileException;
 import io.securerelay.crypto.CryptoProviders;
 import io.securerelay.crypto.InvalidPublicKeyException;
-import io.securerelay.identity.internal.AtomicFiles;
-import io.securerelay.identity.internal.JsonFiles;
-import io.securerelay.identity.internal.Pem;
+import io.securerelay.keystore.AtomicFiles;
+import io.securerelay.keystore.internal.JsonFiles;
+import io.securerelay.keystore.internal.Pem;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import java.io.IOException;
@@ -145,7 +148,9 @@ public final class IdentityKeyFiles {
      */
     public static void write(Path file, String role, IdentityKeyPair kp, char[] password, ScryptParams scrypt,
             SecureRandom random) throws KeyFileException {
-        PrivateKeyInfo pki = PrivateKeyInfo.getInstance(kp.privateKey().getEncoded());
+        byte[] pkcs8 = kp.pkcs8ForKeyFile();
+        PrivateKeyInfo pki = PrivateKeyInfo.getInstance(pkcs8);
+        Arrays.fill(pkcs8, (byte) 0); // best effort: PrivateKeyInfo and the JCA key keep their own copies
         String privPem;
         try {
             if (password != null && password.length > 0) {

@@ -1,5 +1,9 @@
-package io.securerelay.identity;
+package io.securerelay.keystore;
 
+import io.securerelay.identity.IdentityKeyPair;
+import io.securerelay.identity.IdentityPublicKey;
+import io.securerelay.identity.KeyFileException;
+import io.securerelay.identity.UntrustedIdentityException;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

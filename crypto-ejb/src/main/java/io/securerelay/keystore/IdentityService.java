@@ -1,5 +1,7 @@
-package io.securerelay.identity;
+package io.securerelay.keystore;
 
+import io.securerelay.identity.IdentityKeyPair;
+import io.securerelay.identity.KeyFileException;
 import io.securerelay.crypto.CryptoProviders;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;

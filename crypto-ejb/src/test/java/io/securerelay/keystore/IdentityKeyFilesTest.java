@@ -1,5 +1,10 @@
-package io.securerelay.identity;
+package io.securerelay.keystore;
 
+import io.securerelay.identity.Fingerprints;
+import io.securerelay.identity.IdentityKeyPair;
+import io.securerelay.identity.KeyFileException;
+import io.securerelay.identity.TrustResult;
+import io.securerelay.identity.UntrustedIdentityException;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

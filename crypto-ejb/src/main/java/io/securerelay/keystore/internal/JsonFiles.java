@@ -1,4 +1,4 @@
-package io.securerelay.identity.internal;
+package io.securerelay.keystore.internal;
 
 import jakarta.json.Json;
 import jakarta.json.JsonException;

@@ -1,9 +1,14 @@
-package io.securerelay.identity;
+package io.securerelay.keystore;
 
+import io.securerelay.identity.IdentityPublicKey;
+import io.securerelay.identity.KeyFileException;
+import io.securerelay.identity.PeerTrustStore;
+import io.securerelay.identity.TrustResult;
+import io.securerelay.identity.UntrustedIdentityException;
 import io.securerelay.crypto.InvalidPublicKeyException;
-import io.securerelay.identity.internal.AtomicFiles;
-import io.securerelay.identity.internal.JsonFiles;
-import io.securerelay.identity.internal.Pem;
+import io.securerelay.keystore.AtomicFiles;
+import io.securerelay.keystore.internal.JsonFiles;
+import io.securerelay.keystore.internal.Pem;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;

@@ -1,4 +1,4 @@
-package io.securerelay.identity;
+package io.securerelay.keystore;
 
 /**
  * scrypt cost for encrypting an identity private key (PBES2, AES-256-CBC).

@@ -1,4 +1,4 @@
-package io.securerelay.identity;
+package io.securerelay.keystore;
 
 /** Role names become file names, so they are restricted to a safe alphabet. */
 final class Roles {
