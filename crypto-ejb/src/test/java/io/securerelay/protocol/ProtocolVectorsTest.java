@@ -56,7 +56,7 @@ class ProtocolVectorsTest {
     @Test
     void theCommittedFileIsWhatTheProductsCodeGenerates() throws Exception {
         assertEquals(committed, ProtocolVectors.generate(), "docs/vectors/secure-relay-v1.json is stale: regenerate it "
-                + "with mvn -q -pl crypto-ejb test-compile exec:java@vectors and review the diff");
+                + "with mvn -q -pl crypto-ejb -am test-compile exec:java@vectors and review the diff");
         assertTrue(committed.length() < 160_000, "the vectors file should stay small: " + committed.length());
     }
 
