@@ -9,7 +9,9 @@ import io.securerelay.keystore.AtomicFiles;
 import io.securerelay.keystore.internal.JsonFiles;
 import io.securerelay.keystore.internal.Pem;
 import jakarta.json.Json;
+import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.file.FileAlreadyExistsException;
@@ -42,11 +44,15 @@ import org.bouncycastle.util.io.pem.PemObject;
  *   "public_key": "-----BEGIN PUBLIC KEY-----…",            (SPKI)
  *   "private_key": "-----BEGIN PRIVATE KEY-----…" }         (PKCS#8, or
  *                  "-----BEGIN ENCRYPTED PRIVATE KEY-----…"  PBES2 / scrypt / AES-256-CBC)</pre>
- * Created when missing (atomically, owner-only). A present file that cannot be read, parsed, or
- * whose public key does not match its private key is never regenerated or overwritten: loading
- * fails with a {@link KeyFileException} naming the file.
+ * Created when missing (atomically, owner-only, and never over an existing file: a second writer
+ * racing the first fails, see {@link AtomicFiles}). A present file that cannot be read, parsed, has
+ * another {@code version}, is accessible by group or others (POSIX), or whose public key does not
+ * match its private key is never regenerated or overwritten: loading fails with a
+ * {@link KeyFileException} naming the file and leaves it as it is.
  */
 public final class IdentityKeyFiles {
+    /** The one key-file version this code reads and writes. */
+    static final int VERSION = 1;
     /** Largest scrypt N accepted when loading (a tampered file must not make us allocate gigabytes). */
     static final int MAX_SCRYPT_N = 1 << 20;
     /**
@@ -94,6 +100,10 @@ public final class IdentityKeyFiles {
      * @throws KeyFileException if the file is missing, unreadable, corrupt or tampered with
      */
     public static IdentityKeyPair load(Path file, PasswordPrompt prompt) throws KeyFileException {
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            throw new KeyFileException(file, "identity key file missing");
+        }
+        OwnerOnly.check(file, "identity key file");
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
@@ -105,6 +115,7 @@ public final class IdentityKeyFiles {
         String pubPem;
         try {
             json = JsonFiles.parseObject(bytes);
+            checkVersion(file, json);
             privPem = JsonFiles.requireString(json, "private_key");
             pubPem = JsonFiles.requireString(json, "public_key");
         } catch (IOException e) {
@@ -167,7 +178,7 @@ public final class IdentityKeyFiles {
             throw new AssertionError("PKCS#8 encoding failed", e);
         }
         JsonObject json = Json.createObjectBuilder()
-                .add("version", 1)
+                .add("version", VERSION)
                 .add("role", role)
                 .add("algorithm", "ECDSA P-256")
                 .add("fingerprint", kp.publicKey().fingerprint())
@@ -178,11 +189,23 @@ public final class IdentityKeyFiles {
         try {
             AtomicFiles.write(file, bytes, false);
         } catch (FileAlreadyExistsException e) {
-            throw new KeyFileException(file, "identity key file already exists, not overwriting");
+            throw new KeyFileException(file, "identity key file already exists (another process may have just"
+                    + " created it), not overwriting");
         } catch (IOException e) {
             throw new KeyFileException(file, "cannot write identity key file");
         } finally {
             Arrays.fill(bytes, (byte) 0);
+        }
+    }
+
+    private static void checkVersion(Path file, JsonObject json) throws KeyFileException {
+        JsonValue v = json.get("version");
+        if (!(v instanceof JsonNumber) || !((JsonNumber) v).isIntegral()) {
+            throw new KeyFileException(file, "corrupt identity key file (no numeric \"version\")");
+        }
+        if (!((JsonNumber) v).bigIntegerValue().equals(java.math.BigInteger.valueOf(VERSION))) {
+            throw new KeyFileException(file, "identity key file has version " + v + ", this program reads only version "
+                    + VERSION + " (written by a newer secure-relay?); the file was left as it is");
         }
     }
 

@@ -74,7 +74,7 @@ class IdentityKeyFileFuzzTest {
             content = withScrypt(ENCRYPTED, bigInteger(data), bigInteger(data), bigInteger(data));
         }
         Path file = DIR.resolve(IdentityKeyFiles.fileName(ROLE));
-        Files.write(file, content);
+        FuzzFiles.writeOwnerOnly(file, content);
         try {
             IdentityKeyPair loaded = IdentityKeyFiles.loadOrCreate(DIR, ROLE, PasswordPrompt.fixed(PASSWORD),
                     FAST, fixedRandom());

@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.securerelay.crypto.CryptoProviders;
+import io.securerelay.fuzz.FuzzFiles;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,12 +68,84 @@ class IdentityKeyFilesTest {
     @Test
     void corruptJsonIsRefusedNamingTheFileAndNotOverwritten() throws Exception {
         Path file = dir.resolve("bank_identity_keys.json");
-        Files.writeString(file, "{ \"private_key\": ");
+        FuzzFiles.writeOwnerOnly(file, "{ \"private_key\": ".getBytes(StandardCharsets.UTF_8));
         assertRefusedAndUnchanged(file, "corrupt identity key file");
         Files.write(file, new byte[] {(byte) 0xff, (byte) 0xfe, 0});
         assertRefusedAndUnchanged(file, "corrupt identity key file");
-        Files.writeString(file, "{\"public_key\": \"x\"}");
+        Files.writeString(file, "{\"version\": 1, \"public_key\": \"x\"}");
         assertRefusedAndUnchanged(file, "missing or non-string \"private_key\"");
+        Files.writeString(file, "{\"public_key\": \"x\"}");
+        assertRefusedAndUnchanged(file, "no numeric \"version\"");
+    }
+
+    @Test
+    void aKeyFileReadableByOthersIsRefusedWithTheCommandThatFixesItAndLeftUntouched() throws Exception {
+        IdentityKeyPair created = loadOrCreate("bank", PasswordPrompt.NONE);
+        Path file = dir.resolve("bank_identity_keys.json");
+        Assumptions.assumeTrue(Files.getFileStore(file).supportsFileAttributeView("posix"), "POSIX permissions");
+        for (String perms : new String[] {"rw-r--r--", "rw-r-----", "rw----r--", "rw--w----"}) {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(perms));
+            byte[] before = Files.readAllBytes(file);
+            KeyFileException e = assertThrows(KeyFileException.class, () -> loadOrCreate("bank", PasswordPrompt.NONE));
+            assertTrue(e.getMessage().contains("accessible by other users (permissions " + perms + ")"), e.getMessage());
+            assertTrue(e.getMessage().contains("chmod 600 " + file.toAbsolutePath()), e.getMessage());
+            assertArrayEquals(before, Files.readAllBytes(file), "file must be left untouched");
+            assertEquals(perms, PosixFilePermissions.toString(Files.getPosixFilePermissions(file)), "permissions untouched");
+        }
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        assertEquals(created.publicKey(), loadOrCreate("bank", PasswordPrompt.NONE).publicKey(), "after chmod 600 it loads");
+    }
+
+    @Test
+    void aKeyFileOfAnUnknownVersionIsRefusedAndLeftUntouched() throws Exception {
+        loadOrCreate("bank", PasswordPrompt.NONE);
+        Path file = dir.resolve("bank_identity_keys.json");
+        for (String version : new String[] {"2", "0", "1.5", "\"1\"", "null"}) {
+            jakarta.json.JsonObject json = readJson(file);
+            String edited = Files.readString(file).replaceFirst("\"version\":[^,]+,", "\"version\":" + version + ",");
+            Files.writeString(file, edited);
+            assertRefusedAndUnchanged(file, version.equals("2") || version.equals("0")
+                    ? "identity key file has version " + version + ", this program reads only version 1"
+                    : "no numeric \"version\"");
+            Files.writeString(file, jakarta.json.Json.createObjectBuilder(json).build().toString());
+        }
+    }
+
+    /** Two processes creating the same identity at once: exactly one file is written, the other writer fails. */
+    @Test
+    void aRacingSecondWriterLosesCleanly() throws Exception {
+        for (int round = 0; round < 20; round++) {
+            Path file = dir.resolve("race" + round).resolve("bank_identity_keys.json");
+            IdentityKeyPair[] keys = {IdentityKeyPair.generate(RANDOM), IdentityKeyPair.generate(RANDOM)};
+            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+            try {
+                java.util.List<java.util.concurrent.Future<Boolean>> results = new java.util.ArrayList<>();
+                for (IdentityKeyPair k : keys) {
+                    results.add(pool.submit(() -> {
+                        start.await();
+                        try {
+                            IdentityKeyFiles.write(file, "bank", k, null, FAST, RANDOM);
+                            return true;
+                        } catch (KeyFileException e) {
+                            assertTrue(e.getMessage().contains("already exists"), e.getMessage());
+                            return false;
+                        }
+                    }));
+                }
+                start.countDown();
+                boolean first = results.get(0).get(10, java.util.concurrent.TimeUnit.SECONDS);
+                boolean second = results.get(1).get(10, java.util.concurrent.TimeUnit.SECONDS);
+                assertTrue(first ^ second, "exactly one writer wins (round " + round + ")");
+                IdentityKeyPair winner = first ? keys[0] : keys[1];
+                assertEquals(winner.publicKey(), IdentityKeyFiles.load(file, PasswordPrompt.NONE).publicKey());
+                try (Stream<Path> s = Files.list(file.getParent())) {
+                    assertEquals(1, s.count(), "no temp files left behind");
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
     }
 
     @Test

@@ -288,7 +288,7 @@ class ProtocolVectorsTest {
                 + "\",\"public_key\":\"" + pem + "\",\"private_key\":\"", file.substring(0, file.indexOf("\"private_key\":\"") + 15));
         assertTrue(file.endsWith("-----END PRIVATE KEY-----\\n\"}\n"), file);
         Path f = tmp.resolve(role + "-" + System.nanoTime() + ".json");
-        Files.writeString(f, file);
+        io.securerelay.fuzz.FuzzFiles.writeOwnerOnly(f, file.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         IdentityKeyPair loaded = IdentityKeyFiles.load(f, null);
         assertArrayEquals(point, loaded.publicKey().point(), "the key file holds the listed private key");
         JsonObject peerFile = Json.createReader(new StringReader(p.getString("peer_key_file"))).readObject();
