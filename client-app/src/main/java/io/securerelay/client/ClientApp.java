@@ -1,15 +1,16 @@
 package io.securerelay.client;
 
-import io.securerelay.client.internal.ConversationStore;
 import io.securerelay.client.internal.Conversation;
+import io.securerelay.client.internal.ConversationStore;
 import io.securerelay.client.internal.RelayLink;
 import io.securerelay.client.internal.Tls;
 import io.securerelay.client.internal.UserIo;
 import io.securerelay.crypto.CryptoProviders;
-import io.securerelay.keystore.FilePeerTrustStore;
-import io.securerelay.keystore.IdentityKeyFiles;
 import io.securerelay.identity.IdentityKeyPair;
 import io.securerelay.identity.KeyFileException;
+import io.securerelay.keystore.FilePeerTrustStore;
+import io.securerelay.keystore.IdentityKeyFiles;
+import io.securerelay.keystore.LocalIdentity;
 import io.securerelay.keystore.PasswordPrompt;
 import io.securerelay.keystore.ScryptParams;
 import io.securerelay.keystore.WrongPasswordException;
@@ -55,9 +56,9 @@ public class ClientApp {
         Clock clock = providers.clock();
         UserIo io = new UserIo(out, options.batch(), options.peerRole());
 
-        IdentityKeyPair identity;
+        LocalIdentity local;
         try {
-            identity = IdentityKeyFiles.loadOrCreate(options.keyDir(), options.role(), passwordPrompt(options, out),
+            local = IdentityKeyFiles.loadOrCreateLocal(options.keyDir(), options.role(), passwordPrompt(options, out),
                     ScryptParams.DEFAULT, random);
         } catch (WrongPasswordException e) {
             io.problem("key-file", e.getMessage());
@@ -66,6 +67,7 @@ public class ClientApp {
             io.problem("key-file", e.getMessage());
             return ExitCodes.KEY_FILE;
         }
+        IdentityKeyPair identity = local.identity();
         io.identity(options.role(), identity.publicKey().fingerprint());
 
         SSLContext tls;
@@ -78,8 +80,9 @@ public class ClientApp {
 
         ConversationStore store;
         try {
-            store = ConversationStore.open(options.keyDir(), options.role(),
-                    identity.deriveLocalKey("outbox/" + options.role()), random);
+            String purpose = "outbox/" + options.role();
+            store = ConversationStore.open(options.keyDir(), options.role(), local.storage().deriveKey(purpose),
+                    local.legacyKeyToReadOldData(purpose).orElse(null), random);
         } catch (ConversationStore.StoreException e) {
             io.problem("storage", e.getMessage());
             return ExitCodes.KEY_FILE;

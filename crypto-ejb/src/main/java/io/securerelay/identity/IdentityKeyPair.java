@@ -8,7 +8,9 @@ import java.security.interfaces.ECPublicKey;
 
 /**
  * A long-term ECDSA P-256 identity: private key plus its validated public key. Immutable; the
- * private key never leaves except to sign; {@link #toString()} shows only the fingerprint.
+ * private key never leaves except to sign (and, encoded, to the key file codec);
+ * {@link #toString()} shows only the fingerprint. One key, one purpose: it signs and is the input
+ * of no other key (storage keys come from {@code io.securerelay.keystore.StorageSecret}).
  */
 public final class IdentityKeyPair {
     private final PrivateKey privateKey;
@@ -47,32 +49,6 @@ public final class IdentityKeyPair {
      */
     public byte[] sign(byte[]... parts) {
         return P256.sign(privateKey, parts);
-    }
-
-    /**
-     * A 256-bit key for protecting this party's own files at rest (e.g. the client's outbox),
-     * derived with HKDF-SHA256 from the private scalar and {@code purpose}: whoever can read the
-     * identity key can read those files, nobody else. Distinct purposes give independent keys.
-     */
-    public io.securerelay.crypto.SecretBytes deriveLocalKey(String purpose) {
-        byte[] scalar = scalarBytes();
-        try {
-            return io.securerelay.crypto.SecretBytes.wrap(io.securerelay.crypto.Hkdf.derive(
-                    "secure-relay/local-key/v1".getBytes(java.nio.charset.StandardCharsets.US_ASCII), scalar,
-                    purpose.getBytes(java.nio.charset.StandardCharsets.UTF_8), 32));
-        } finally {
-            java.util.Arrays.fill(scalar, (byte) 0);
-        }
-    }
-
-    /** The private scalar d as 32 big-endian bytes; never leaves this class (the caller wipes it). */
-    private byte[] scalarBytes() {
-        byte[] d = ((java.security.interfaces.ECPrivateKey) privateKey).getS().toByteArray();
-        byte[] out = new byte[32];
-        int skip = Math.max(0, d.length - 32);
-        System.arraycopy(d, skip, out, 32 - (d.length - skip), d.length - skip);
-        java.util.Arrays.fill(d, (byte) 0);
-        return out;
     }
 
     /**

@@ -95,6 +95,69 @@ public final class IdentityKeyFiles {
     }
 
     /**
+     * Loads or creates the identity of {@code role} in {@code dir} and its storage secret
+     * ({@code <role>_storage_secret.json}, see {@link StorageSecret}) under the same password, asking
+     * the prompt at most once. A missing storage secret is created (once; never overwritten); when the
+     * identity key file was already there, the secret records that the identity predates it, so that
+     * data sealed under the old derivation from the identity key can be read once
+     * ({@link LocalIdentity#legacyKeyToReadOldData}).
+     * @throws WrongPasswordException if the identity key file is encrypted and the password is wrong
+     * @throws KeyFileException if either file is unreadable, corrupt, tampered with, accessible by
+     *         others, of an unknown version or cannot be written
+     */
+    public static LocalIdentity loadOrCreateLocal(Path dir, String role, PasswordPrompt prompt,
+            ScryptParams scrypt, SecureRandom random) throws KeyFileException {
+        try (OncePrompt once = new OncePrompt(prompt)) {
+            Path idFile = dir.resolve(fileName(role));
+            boolean existed = Files.exists(idFile, LinkOption.NOFOLLOW_LINKS);
+            IdentityKeyPair identity = loadOrCreate(dir, role, once, scrypt, random);
+            Path secretFile = dir.resolve(StorageSecretFiles.fileName(role));
+            if (Files.exists(secretFile, LinkOption.NOFOLLOW_LINKS)) {
+                StorageSecretFiles.Loaded l = StorageSecretFiles.load(secretFile, role, identity, once);
+                return new LocalIdentity(identity, l.storage(), l.identityPredatesIt());
+            }
+            char[] password = once.answerIfAsked();
+            try {
+                StorageSecret secret = StorageSecretFiles.create(secretFile, role, identity, existed, password, scrypt,
+                        random, once);
+                return new LocalIdentity(identity, secret, existed);
+            } finally {
+                wipe(password);
+            }
+        }
+    }
+
+    /** Asks the prompt at most once and answers copies of that answer; {@link #close()} wipes it. */
+    private static final class OncePrompt implements PasswordPrompt, AutoCloseable {
+        private final PasswordPrompt delegate;
+        private boolean asked;
+        private char[] answer;
+
+        OncePrompt(PasswordPrompt delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public char[] passwordFor(Path file, boolean creating) {
+            if (!asked) {
+                asked = true;
+                answer = delegate.passwordFor(file, creating);
+            }
+            return answer == null ? null : answer.clone();
+        }
+
+        /** @return a copy of the answer if the prompt was asked (the identity key is protected by it), else null */
+        char[] answerIfAsked() {
+            return answer == null ? null : answer.clone();
+        }
+
+        @Override
+        public void close() {
+            wipe(answer);
+        }
+    }
+
+    /**
      * Loads an existing identity key file. The prompt is asked only if the private key is encrypted.
      * @throws WrongPasswordException if the password is wrong
      * @throws KeyFileException if the file is missing, unreadable, corrupt or tampered with

@@ -70,6 +70,15 @@ public class IdentityService {
         return IdentityKeyFiles.loadOrCreate(directory(), role, prompt, scrypt, providers.secureRandom());
     }
 
+    /**
+     * Loads or creates the identity of {@code role} and its storage secret; see
+     * {@link IdentityKeyFiles#loadOrCreateLocal}.
+     * @throws KeyFileException if a file is unreadable, corrupt, tampered with or not writable
+     */
+    public LocalIdentity loadOrCreateLocalIdentity(String role, PasswordPrompt prompt) throws KeyFileException {
+        return IdentityKeyFiles.loadOrCreateLocal(directory(), role, prompt, scrypt, providers.secureRandom());
+    }
+
     /** @return the trust-on-first-use store for the peer role, in the key directory. */
     public FilePeerTrustStore peerTrust(String peerRole) {
         return new FilePeerTrustStore(directory(), peerRole);

@@ -8,6 +8,7 @@ import io.securerelay.client.ExitCodes;
 import io.securerelay.identity.IdentityKeyPair;
 import io.securerelay.identity.InMemoryPeerTrustStore;
 import io.securerelay.identity.PeerTrustStore;
+import io.securerelay.keystore.StorageSecret;
 import io.securerelay.protocol.Envelope;
 import io.securerelay.protocol.SessionPolicy;
 import io.securerelay.protocol.relay.SessionId;
@@ -49,6 +50,7 @@ class ConversationTest {
     final class Party {
         final String role;
         final IdentityKeyPair identity = IdentityKeyPair.generate(RANDOM);
+        final StorageSecret storage = StorageSecret.random(RANDOM);
         final PeerTrustStore trust;
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
         Conversation conversation;
@@ -62,7 +64,7 @@ class ConversationTest {
         void start(SessionId peer, long expect) throws Exception {
             ScheduledExecutorService actor = Executors.newSingleThreadScheduledExecutor();
             actors.add(actor);
-            ConversationStore store = ConversationStore.open(dir, role, identity.deriveLocalKey("outbox/" + role), RANDOM);
+            ConversationStore store = ConversationStore.open(dir, role, storage.deriveKey("outbox/" + role), RANDOM);
             String peerRole = role.equals("bank") ? "customer" : "bank";
             conversation = new Conversation(peerRole, peer, identity, trust, store,
                     new UserIo(new PrintStream(out, true, StandardCharsets.UTF_8), true, peerRole), actor, RANDOM,
