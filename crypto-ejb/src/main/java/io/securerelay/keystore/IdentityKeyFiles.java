@@ -9,9 +9,7 @@ import io.securerelay.keystore.AtomicFiles;
 import io.securerelay.keystore.internal.JsonFiles;
 import io.securerelay.keystore.internal.Pem;
 import jakarta.json.Json;
-import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonValue;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.file.FileAlreadyExistsException;
@@ -166,19 +164,13 @@ public final class IdentityKeyFiles {
         if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
             throw new KeyFileException(file, "identity key file missing");
         }
-        OwnerOnly.check(file, "identity key file");
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw new KeyFileException(file, "cannot read identity key file");
-        }
+        byte[] bytes = KeyFileChecks.readOwnerOnly(file, "identity key file");
         JsonObject json;
         String privPem;
         String pubPem;
         try {
             json = JsonFiles.parseObject(bytes);
-            checkVersion(file, json);
+            KeyFileChecks.version(file, json, "identity key file", VERSION);
             privPem = JsonFiles.requireString(json, "private_key");
             pubPem = JsonFiles.requireString(json, "public_key");
         } catch (IOException e) {
@@ -261,17 +253,6 @@ public final class IdentityKeyFiles {
         }
     }
 
-    private static void checkVersion(Path file, JsonObject json) throws KeyFileException {
-        JsonValue v = json.get("version");
-        if (!(v instanceof JsonNumber) || !((JsonNumber) v).isIntegral()) {
-            throw new KeyFileException(file, "corrupt identity key file (no numeric \"version\")");
-        }
-        if (!((JsonNumber) v).bigIntegerValue().equals(java.math.BigInteger.valueOf(VERSION))) {
-            throw new KeyFileException(file, "identity key file has version " + v + ", this program reads only version "
-                    + VERSION + " (written by a newer secure-relay?); the file was left as it is");
-        }
-    }
-
     private static PrivateKeyInfo decrypt(Path file, byte[] der, PasswordPrompt prompt) throws KeyFileException {
         PKCS8EncryptedPrivateKeyInfo enc;
         try {
@@ -323,8 +304,7 @@ public final class IdentityKeyFiles {
         long nl = n.longValue();
         long rl = r.longValue();
         long pl = par.longValue();
-        if (nl > MAX_SCRYPT_N || rl > 32 || pl > 16
-                || 128 * nl * rl > MAX_SCRYPT_MEMORY || nl * rl * pl > MAX_SCRYPT_WORK) {
+        if (!KeyFileChecks.scryptCostAcceptable(nl, rl, pl)) {
             throw new IOException("scrypt parameters too large");
         }
     }

@@ -6,14 +6,11 @@ import io.securerelay.identity.IdentityKeyPair;
 import io.securerelay.identity.KeyFileException;
 import io.securerelay.keystore.internal.JsonFiles;
 import jakarta.json.Json;
-import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
-import jakarta.json.JsonValue;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Arrays;
@@ -100,13 +97,7 @@ final class StorageSecretFiles {
     }
 
     static Loaded load(Path file, String role, IdentityKeyPair identity, PasswordPrompt prompt) throws KeyFileException {
-        OwnerOnly.check(file, "storage secret file");
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw new KeyFileException(file, "cannot read storage secret file");
-        }
+        byte[] bytes = KeyFileChecks.readOwnerOnly(file, "storage secret file");
         JsonObject o;
         String protection;
         String fp;
@@ -114,14 +105,7 @@ final class StorageSecretFiles {
         byte[] stored;
         try {
             o = JsonFiles.parseObject(bytes);
-            JsonValue v = o.get("version");
-            if (!(v instanceof JsonNumber) || !((JsonNumber) v).isIntegral()) {
-                throw new IOException("no numeric \"version\"");
-            }
-            if (!((JsonNumber) v).bigIntegerValue().equals(java.math.BigInteger.valueOf(VERSION))) {
-                throw new KeyFileException(file, "storage secret file has version " + v + ", this program reads only"
-                        + " version " + VERSION + "; the file was left as it is");
-            }
+            KeyFileChecks.version(file, o, "storage secret file", VERSION);
             if (!role.equals(JsonFiles.requireString(o, "role"))) {
                 throw new IOException("another role's");
             }
@@ -167,10 +151,7 @@ final class StorageSecretFiles {
             salt = Base64.getDecoder().decode(JsonFiles.requireString(s, "salt"));
             nonce = Base64.getDecoder().decode(JsonFiles.requireString(o, "nonce"));
             new ScryptParams(n, r, p); // a power of two, positive
-            if (n > IdentityKeyFiles.MAX_SCRYPT_N || r > 32 || p > 16
-                    || 128L * n * r > IdentityKeyFiles.MAX_SCRYPT_MEMORY
-                    || (long) n * r * p > IdentityKeyFiles.MAX_SCRYPT_WORK
-                    || salt.length < 16 || nonce.length != AesGcm.NONCE_LEN) {
+            if (!KeyFileChecks.scryptCostAcceptable(n, r, p) || salt.length < 16 || nonce.length != AesGcm.NONCE_LEN) {
                 throw new IOException("scrypt parameters out of range");
             }
         } catch (IOException | RuntimeException e) {
