@@ -1,6 +1,6 @@
 package io.securerelay.relay.admin;
 
-import io.securerelay.relay.RelayConfig;
+import io.securerelay.relay.config.RelayConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;

@@ -1,9 +1,9 @@
 package io.securerelay.relay.admin;
 
-import io.securerelay.relay.RelayCounters;
-import io.securerelay.relay.RelayMetrics;
-import io.securerelay.relay.Router;
 import io.securerelay.relay.cluster.RelayCluster;
+import io.securerelay.relay.monitoring.RelayCounters;
+import io.securerelay.relay.monitoring.RelayMetrics;
+import io.securerelay.relay.routing.Router;
 import jakarta.inject.Inject;
 import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServlet;

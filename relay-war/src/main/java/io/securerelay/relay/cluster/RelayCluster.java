@@ -1,8 +1,8 @@
 package io.securerelay.relay.cluster;
 
 import com.hazelcast.core.HazelcastInstance;
-import io.securerelay.relay.RelayConfig;
-import io.securerelay.relay.Router;
+import io.securerelay.relay.config.RelayConfig;
+import io.securerelay.relay.routing.Router;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;

@@ -1,6 +1,5 @@
 package io.securerelay.relay.monitoring;
 
-import io.securerelay.relay.RelayMetrics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.BeforeDestroyed;
 import jakarta.enterprise.context.Initialized;

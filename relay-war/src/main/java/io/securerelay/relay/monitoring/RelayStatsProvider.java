@@ -1,6 +1,5 @@
 package io.securerelay.relay.monitoring;
 
-import io.securerelay.relay.RelayCounters;
 import java.util.function.LongSupplier;
 import org.glassfish.external.statistics.CountStatistic;
 import org.glassfish.external.statistics.impl.CountStatisticImpl;

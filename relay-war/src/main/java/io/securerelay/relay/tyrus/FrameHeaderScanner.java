@@ -2,8 +2,11 @@ package io.securerelay.relay.tyrus;
 
 /**
  * Follows the frame boundaries in the bytes a WebSocket client sends (RFC 6455 section 5.2) and
- * finds the first frame whose header declares a payload longer than a limit, as soon as that
- * header's length field is complete: before one byte of its payload has been read.
+ * finds the first frame the relay refuses at its header, before one byte of its payload has been
+ * read: a frame that is not masked (section 5.1: "a server MUST close the connection upon
+ * receiving a frame that is not masked"; Tyrus 2 accepts them), found at the header's second
+ * byte, or one whose header declares a payload longer than a limit, found when the length field
+ * is complete.
  *
  * <p>A pure state machine over a byte stream cut anywhere (a header may be split across reads).
  * It reads only the second byte of each header (MASK bit and 7-bit length) and the extended
@@ -12,6 +15,14 @@ package io.securerelay.relay.tyrus;
  * per connection, fed by the connection's one reading thread.
  */
 final class FrameHeaderScanner {
+
+    /** Why a frame was refused. */
+    enum Refusal {
+        /** The payload length is over the limit: close with 1009. */
+        OVERSIZE,
+        /** The frame is not masked: close with 1002. */
+        UNMASKED
+    }
 
     /** The longest header up to and including its length field: 2 bytes plus an 8-byte length. */
     private static final int MAX_LENGTH_FIELD = 10;
@@ -26,7 +37,7 @@ final class FrameHeaderScanner {
     private long payloadLeft;
     /** The declared length of the first oversize frame (unsigned), once found. */
     private long oversize;
-    private boolean found;
+    private Refusal refusal;
 
     /** @param limit the largest payload a frame may declare, in bytes; at least 0 */
     FrameHeaderScanner(long limit) {
@@ -38,12 +49,12 @@ final class FrameHeaderScanner {
 
     /**
      * Scans {@code b[off, off + len)}, the next bytes of the stream, and returns how many of them,
-     * from {@code off}, come before the header of the first oversize frame: {@code len} when there
-     * is none, fewer when such a header starts (or its length field completes) in these bytes. Once
-     * an oversize frame was found, nothing more is scanned and every call returns 0.
+     * from {@code off}, come before the header of the first refused frame: {@code len} when there
+     * is none, fewer when such a header starts (or its second byte or length field completes) in
+     * these bytes. Once a frame was refused, nothing more is scanned and every call returns 0.
      */
     int scan(byte[] b, int off, int len) {
-        if (found) {
+        if (refusal != null) {
             return 0;
         }
         int i = off;
@@ -61,13 +72,17 @@ final class FrameHeaderScanner {
             }
             headerSeen++;
             i++;
+            if (headerSeen == 2 && (header[1] & 0x80) == 0) {
+                refusal = Refusal.UNMASKED;
+                return Math.max(0, headerStart - off);
+            }
             if (headerSeen == 2) {
-                headerSize = 2 + extendedLengthBytes(header[1]) + ((header[1] & 0x80) != 0 ? 4 : 0);
+                headerSize = 2 + extendedLengthBytes(header[1]) + 4;
             }
             if (headerSeen >= 2 && headerSeen == 2 + extendedLengthBytes(header[1])) {
                 long length = declaredLength();
                 if (Long.compareUnsigned(length, limit) > 0) {
-                    found = true;
+                    refusal = Refusal.OVERSIZE;
                     oversize = length;
                     return Math.max(0, headerStart - off);
                 }
@@ -81,12 +96,17 @@ final class FrameHeaderScanner {
         return len;
     }
 
-    /** Whether an oversize frame was found. */
+    /** Whether a frame was refused. */
     boolean found() {
-        return found;
+        return refusal != null;
     }
 
-    /** The payload length the oversize frame declared, as an unsigned decimal number. */
+    /** Why the frame was refused; null while none was. */
+    Refusal refusal() {
+        return refusal;
+    }
+
+    /** The payload length the oversize frame declared (0 for an unmasked one), as an unsigned decimal number. */
     String declaredLength64() {
         return Long.toUnsignedString(oversize);
     }

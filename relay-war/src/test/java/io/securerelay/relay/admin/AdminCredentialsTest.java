@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.securerelay.relay.RelayConfig;
+import io.securerelay.relay.config.RelayConfig;
 import java.lang.reflect.Proxy;
 import java.security.SecureRandom;
 import java.util.ArrayList;

@@ -1,15 +1,15 @@
 package io.securerelay.relay.admin;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import io.securerelay.relay.RelayCounters.LocalCounter;
+import io.securerelay.relay.monitoring.RelayCounters.LocalCounter;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 
 /** The login throttle's schedule, on a clock the test moves: no waiting. */
 class LoginThrottleTest {

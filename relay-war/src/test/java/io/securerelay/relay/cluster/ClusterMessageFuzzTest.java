@@ -1,9 +1,9 @@
 package io.securerelay.relay.cluster;
 
+import com.code_intelligence.jazzer.junit.FuzzTest;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.code_intelligence.jazzer.junit.FuzzTest;
 
 /**
  * Fuzzes the codec of the messages relay instances send each other over the data grid (what one

@@ -1,19 +1,12 @@
 package io.securerelay.relay.it;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.securerelay.protocol.relay.RelayCloseCodes;
 import io.securerelay.protocol.relay.RelayCodec;
 import io.securerelay.protocol.relay.RelayFrame;
 import io.securerelay.protocol.relay.RoutingKey;
 import io.securerelay.protocol.relay.SessionId;
-import io.securerelay.relay.testkit.RelayTestDeployment;
 import io.securerelay.relay.testkit.RawWebSocketClient;
+import io.securerelay.relay.testkit.RelayTestDeployment;
 import io.securerelay.relay.testkit.TestRelayClient;
 import io.securerelay.relay.testkit.TestTls;
 import java.io.EOFException;
@@ -55,6 +48,13 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 
 /**
  * One honest pair under fire, on the default-settings Payara Micro (the container of

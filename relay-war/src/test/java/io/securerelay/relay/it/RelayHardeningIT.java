@@ -1,19 +1,13 @@
 package io.securerelay.relay.it;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.securerelay.protocol.relay.RelayCloseCodes;
 import io.securerelay.protocol.relay.RelayCodec;
 import io.securerelay.protocol.relay.RelayFrame;
 import io.securerelay.protocol.relay.RoutingKey;
 import io.securerelay.protocol.relay.SessionId;
-import io.securerelay.relay.testkit.RelayTestDeployment;
 import io.securerelay.relay.testkit.RawWebSocketClient;
 import io.securerelay.relay.testkit.RelayProcess;
+import io.securerelay.relay.testkit.RelayTestDeployment;
 import io.securerelay.relay.testkit.TestRelayClient;
 import io.securerelay.relay.testkit.TestTls;
 import jakarta.websocket.DeploymentException;
@@ -38,6 +32,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 
 /**
  * The relay's limits on a second Payara Micro whose settings are small and short (container

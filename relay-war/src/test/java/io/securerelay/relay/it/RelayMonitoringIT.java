@@ -1,16 +1,11 @@
 package io.securerelay.relay.it;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.securerelay.protocol.relay.RelayCloseCodes;
 import io.securerelay.protocol.relay.RelayFrame;
 import io.securerelay.protocol.relay.SessionId;
+import io.securerelay.relay.testkit.HeadlessChromium;
 import io.securerelay.relay.testkit.RawWebSocketClient;
 import io.securerelay.relay.testkit.RelayTestDeployment;
-import io.securerelay.relay.testkit.HeadlessChromium;
 import io.securerelay.relay.testkit.TestRelayClient;
 import io.securerelay.relay.testkit.TestTls;
 import java.io.IOException;
@@ -48,6 +43,11 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 
 /**
  * Observability of the relay WAR on the default-settings Payara Micro (the container of

@@ -1,12 +1,12 @@
 package io.securerelay.relay.tyrus;
 
+import java.io.ByteArrayOutputStream;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.util.Random;
-import org.junit.jupiter.api.Test;
 
 class FrameHeaderScannerTest {
 
@@ -72,7 +72,7 @@ class FrameHeaderScannerTest {
     @Test
     void framesUpToTheLimitPassWhateverTheCuts() {
         byte[] stream = concat(frame(2, 0, true), frame(2, 125, true), frame(2, 126, true), frame(9, 0, true),
-                frame(2, LIMIT, true), frame(0, 65_535, true), frame(2, 17, false), frame(8, 2, true));
+                frame(2, LIMIT, true), frame(0, 65_535, true), frame(2, 17, true), frame(8, 2, true));
         Random random = new Random(1);
         for (int run = 0; run < 200; run++) {
             FrameHeaderScanner scanner = new FrameHeaderScanner(LIMIT);
@@ -87,9 +87,9 @@ class FrameHeaderScannerTest {
         long[] sizes = {LIMIT + 1L, 1L << 20, 8L << 20, 100L << 20, Long.MAX_VALUE};
         Random random = new Random(2);
         for (long size : sizes) {
-            for (boolean masked : new boolean[] {true, false}) {
+            {
                 // The payload after the header would follow; give a little of it.
-                byte[] stream = concat(before, header(2, size, masked), new byte[5000]);
+                byte[] stream = concat(before, header(2, size, true), new byte[5000]);
                 for (int run = 0; run < 50; run++) {
                     FrameHeaderScanner scanner = new FrameHeaderScanner(LIMIT);
                     int passed = feed(scanner, stream, random);
@@ -98,6 +98,7 @@ class FrameHeaderScannerTest {
                     assertTrue(passed >= before.length && passed <= before.length + 9,
                             "size " + size + ": " + passed + " bytes passed");
                     assertEquals(Long.toString(size), scanner.declaredLength64());
+                    assertEquals(FrameHeaderScanner.Refusal.OVERSIZE, scanner.refusal());
                 }
             }
         }
@@ -134,5 +135,29 @@ class FrameHeaderScannerTest {
         // length field was complete; not one byte of payload.
         assertEquals(308 + 9, passed);
         assertTrue(scanner.found());
+    }
+
+    /**
+     * RFC 6455 5.1: a client frame that is not masked is refused at its second byte (where the
+     * MASK bit is), whatever its type and size and however the stream is cut; the frames before it
+     * pass whole.
+     */
+    @Test
+    void anUnmaskedFrameIsRefusedAtItsSecondByte() {
+        byte[] before = concat(frame(2, 1000, true), frame(9, 0, true), frame(2, 300, true));
+        Random random = new Random(3);
+        for (int[] kind : new int[][] {{2, 17}, {2, 0}, {9, 1}, {8, 2}, {0, 126}, {2, 70_000}}) {
+            byte[] stream = concat(before, frame(kind[0], kind[1], false), frame(2, 10, true));
+            for (int run = 0; run < 50; run++) {
+                FrameHeaderScanner scanner = new FrameHeaderScanner(LIMIT);
+                int passed = feed(scanner, stream, random);
+                assertTrue(passed >= before.length && passed <= before.length + 1,
+                        "opcode " + kind[0] + ", " + kind[1] + " bytes: " + passed + " bytes passed");
+                assertEquals(FrameHeaderScanner.Refusal.UNMASKED, scanner.refusal());
+            }
+        }
+        FrameHeaderScanner whole = new FrameHeaderScanner(LIMIT);
+        byte[] stream = concat(before, frame(2, 5, false));
+        assertEquals(before.length, whole.scan(stream, 0, stream.length), "one read: exactly the frames before it");
     }
 }
