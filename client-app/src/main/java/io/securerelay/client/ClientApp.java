@@ -1,21 +1,22 @@
 package io.securerelay.client;
 
-import io.securerelay.client.internal.Outbox;
 import io.securerelay.client.internal.BatchRun;
 import io.securerelay.client.internal.Conversation;
 import io.securerelay.client.internal.ExecutorEventLoop;
+import io.securerelay.client.internal.Outbox;
 import io.securerelay.client.internal.RelayLink;
 import io.securerelay.client.internal.Tls;
 import io.securerelay.client.internal.UserCommands;
 import io.securerelay.client.internal.UserIo;
 import io.securerelay.crypto.CryptoProviders;
-import io.securerelay.identity.FilePeerTrustStore;
-import io.securerelay.identity.IdentityKeyFiles;
 import io.securerelay.identity.IdentityKeyPair;
 import io.securerelay.identity.KeyFileException;
-import io.securerelay.identity.PasswordPrompt;
-import io.securerelay.identity.ScryptParams;
-import io.securerelay.identity.WrongPasswordException;
+import io.securerelay.keystore.FilePeerTrustStore;
+import io.securerelay.keystore.IdentityKeyFiles;
+import io.securerelay.keystore.LocalIdentity;
+import io.securerelay.keystore.PasswordPrompt;
+import io.securerelay.keystore.ScryptParams;
+import io.securerelay.keystore.WrongPasswordException;
 import io.securerelay.protocol.SessionPolicy;
 import io.securerelay.protocol.relay.RoutingKey;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -58,9 +59,9 @@ public class ClientApp {
         Clock clock = providers.clock();
         UserIo io = new UserIo(out, options.batch(), options.peerRole());
 
-        IdentityKeyPair identity;
+        LocalIdentity local;
         try {
-            identity = IdentityKeyFiles.loadOrCreate(options.keyDir(), options.role(), passwordPrompt(options, out),
+            local = IdentityKeyFiles.loadOrCreateLocal(options.keyDir(), options.role(), passwordPrompt(options, out),
                     ScryptParams.DEFAULT, random);
         } catch (WrongPasswordException e) {
             io.problem("key-file", e.getMessage());
@@ -69,6 +70,7 @@ public class ClientApp {
             io.problem("key-file", e.getMessage());
             return ExitCodes.KEY_FILE;
         }
+        IdentityKeyPair identity = local.identity();
         io.identity(options.role(), identity.publicKey().fingerprint());
 
         SSLContext tls;
@@ -81,8 +83,9 @@ public class ClientApp {
 
         Outbox store;
         try {
-            store = Outbox.open(options.keyDir(), options.role(),
-                    identity.deriveLocalKey("outbox/" + options.role()), random);
+            String purpose = "outbox/" + options.role();
+            store = Outbox.open(options.keyDir(), options.role(), local.storage().deriveKey(purpose),
+                    local.legacyKeyToReadOldData(purpose).orElse(null), random);
         } catch (Outbox.StoreException e) {
             io.problem("storage", e.getMessage());
             return ExitCodes.KEY_FILE;

@@ -12,7 +12,11 @@ import javax.crypto.spec.SecretKeySpec;
  * <p>Only that one parameter set exists: {@link #create} refuses any key that is not 32 bytes and
  * {@link #seal}/{@link #open} refuse any nonce that is not 12 bytes. The caller guarantees that a
  * nonce is never reused under one key (the protocol derives it from a strictly increasing counter).
- * Instances are immutable and thread-safe.
+ * Instances are immutable and thread-safe (a {@link Cipher} per call); keep one per key, not one
+ * per message ({@code SecureSession} keeps one per key epoch).
+ * <p>Wiping is best effort: the key lives on in a {@link SecretKeySpec} (which cannot be destroyed
+ * on JDK 17) and in the JCA provider's expanded key schedule until the garbage collector reclaims
+ * them; destroying the {@link SecretBytes} a key came from wipes only that copy.
  */
 public final class AesGcm {
     public static final int KEY_LEN = 32;

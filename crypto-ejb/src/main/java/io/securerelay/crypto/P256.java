@@ -6,8 +6,6 @@ import java.security.InvalidKeyException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.SecureRandom;
@@ -25,12 +23,9 @@ import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
-import org.bouncycastle.crypto.digests.SHA256Digest;
+import io.securerelay.crypto.ec.InvalidPointException;
+import io.securerelay.crypto.ec.P256Curve;
 import org.bouncycastle.crypto.params.ECDomainParameters;
-import org.bouncycastle.crypto.params.ECPrivateKeyParameters;
-import org.bouncycastle.crypto.signers.ECDSASigner;
-import org.bouncycastle.crypto.signers.HMacDSAKCalculator;
-import org.bouncycastle.jce.ECNamedCurveTable;
 import org.bouncycastle.jce.spec.ECNamedCurveParameterSpec;
 import org.bouncycastle.jce.spec.ECPrivateKeySpec;
 import org.bouncycastle.jce.spec.ECPublicKeySpec;
@@ -38,25 +33,27 @@ import org.bouncycastle.math.ec.ECPoint;
 
 /**
  * NIST P-256 (secp256r1) operations from BouncyCastle, asked for by provider name.
- * <p>Every public key that comes from outside is decoded here and only here, and is validated:
- * exact encoding (65-byte uncompressed point, or strict-DER SPKI with the named-curve OID),
- * coordinates in range, point on the curve, not the point at infinity. P-256 has cofactor 1, so
- * a point on the curve lies in the prime-order group; invalid-curve and twist points are refused.
+ * <p>Every public key that comes from outside is decoded here (or, on the relay, by
+ * {@link P256Curve}, whose one validation this class uses), and is validated: exact encoding
+ * (65-byte uncompressed point, or strict-DER SPKI with the named-curve OID), coordinates in range,
+ * point on the curve, not the point at infinity. P-256 has cofactor 1, so a point on the curve lies
+ * in the prime-order group; invalid-curve and twist points are refused.
  * Signatures have an explicit encoding: raw r||s (IEEE P1363, 64 bytes) for the protocol, DER
  * only for interoperability tests.
  */
 public final class P256 {
-    public static final String CURVE_NAME = "secp256r1";
+    public static final String CURVE_NAME = P256Curve.NAME;
     /** Uncompressed point: 0x04 || x(32) || y(32). */
-    public static final int POINT_LEN = 65;
+    public static final int POINT_LEN = P256Curve.POINT_LEN;
     /** Raw r||s signature length. */
-    public static final int SIGNATURE_LEN = 64;
+    public static final int SIGNATURE_LEN = P256Curve.SIGNATURE_LEN;
     /** ECDH shared secret (x coordinate) length. */
     public static final int SHARED_SECRET_LEN = 32;
 
-    private static final ECNamedCurveParameterSpec SPEC = ECNamedCurveTable.getParameterSpec(CURVE_NAME);
-    private static final ECDomainParameters DOMAIN =
-            new ECDomainParameters(SPEC.getCurve(), SPEC.getG(), SPEC.getN(), SPEC.getH());
+    private static final ECDomainParameters DOMAIN = P256Curve.domain();
+    /** The JCA form of the same domain, so that validated points and keys share one curve object. */
+    private static final ECNamedCurveParameterSpec SPEC = new ECNamedCurveParameterSpec(CURVE_NAME,
+            DOMAIN.getCurve(), DOMAIN.getG(), DOMAIN.getN(), DOMAIN.getH(), DOMAIN.getSeed());
     private static final String BC = CryptoProviders.BC;
     /**
      * DER header of a P-256 SubjectPublicKeyInfo: SEQUENCE(89) { SEQUENCE(19) { OID id-ecPublicKey,
@@ -106,19 +103,11 @@ public final class P256 {
     }
 
     private static ECPoint validPoint(byte[] encoded) throws InvalidPublicKeyException {
-        if (encoded == null || encoded.length != POINT_LEN || encoded[0] != 0x04) {
-            throw new InvalidPublicKeyException("public key is not a 65-byte uncompressed P-256 point");
-        }
-        ECPoint p;
         try {
-            p = SPEC.getCurve().decodePoint(encoded); // checks range and curve equation
-        } catch (IllegalArgumentException e) {
-            throw new InvalidPublicKeyException("public key is not a point on P-256");
+            return P256Curve.decodeValidPoint(encoded); // the project's one point validation
+        } catch (InvalidPointException e) {
+            throw new InvalidPublicKeyException(e.getMessage());
         }
-        if (p.isInfinity() || !p.isValid()) {
-            throw new InvalidPublicKeyException("public key is not a valid P-256 point");
-        }
-        return p;
     }
 
     /**
@@ -201,16 +190,6 @@ public final class P256 {
         }
     }
 
-    /** @return the private scalar d as 32 big-endian bytes (the caller wipes it after use). */
-    public static byte[] scalarBytes(PrivateKey privateKey) {
-        byte[] d = ((ECPrivateKey) privateKey).getS().toByteArray();
-        byte[] out = new byte[32];
-        int skip = Math.max(0, d.length - 32);
-        System.arraycopy(d, skip, out, 32 - (d.length - skip), d.length - skip);
-        java.util.Arrays.fill(d, (byte) 0);
-        return out;
-    }
-
     /** @return the public key d*G belonging to a P-256 private key. */
     public static ECPublicKey publicKeyOf(PrivateKey privateKey) {
         BigInteger d = ((ECPrivateKey) privateKey).getS();
@@ -249,30 +228,17 @@ public final class P256 {
     }
 
     /**
-     * ECDSA P-256 over a SHA-256 digest, deterministic (RFC 6979, HMAC-SHA256 k), raw r||s.
+     * ECDSA P-256 over a SHA-256 digest, deterministic (RFC 6979, HMAC-SHA256 k), raw r||s:
+     * {@link P256Curve#signDigest}.
      * @param d the private scalar, 1 &lt;= d &lt; n
      * @param digest the 32-byte SHA-256 of the message
      */
     public static byte[] signDigest(BigInteger d, byte[] digest) {
-        ECDSASigner signer = new ECDSASigner(new HMacDSAKCalculator(new SHA256Digest()));
-        signer.init(true, new ECPrivateKeyParameters(d, DOMAIN));
-        BigInteger[] rs = signer.generateSignature(digest);
-        byte[] signature = new byte[SIGNATURE_LEN];
-        putFixed(rs[0], signature, 0);
-        putFixed(rs[1], signature, 32);
-        return signature;
+        return P256Curve.signDigest(d, digest);
     }
 
     private static byte[] sha256(byte[]... parts) {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            for (byte[] p : parts) {
-                md.update(p);
-            }
-            return md.digest();
-        } catch (NoSuchAlgorithmException e) {
-            throw new AssertionError("SHA-256 unavailable", e);
-        }
+        return P256Curve.sha256(parts);
     }
 
     /**

@@ -9,6 +9,9 @@ import javax.security.auth.Destroyable;
  * never prints its content. The only mutation is {@link #destroy()}, which zeroes the bytes so
  * that a retired key (old ratchet step, handshake secret) does not linger in memory; any use
  * after that is a programming error ({@link IllegalStateException}).
+ * <p>Best effort: {@link #destroy()} wipes this holder's bytes only. Copies handed out by
+ * {@link #toByteArray()} are the caller's to wipe, and copies inside JCA objects built from it (a
+ * {@code SecretKeySpec}, a cipher's key schedule, an HMAC's padded key) stay until collected.
  */
 public final class SecretBytes implements Destroyable {
     private final byte[] bytes;

@@ -8,7 +8,9 @@ import java.security.interfaces.ECPublicKey;
 
 /**
  * A long-term ECDSA P-256 identity: private key plus its validated public key. Immutable; the
- * private key never leaves except to sign; {@link #toString()} shows only the fingerprint.
+ * private key never leaves except to sign (and, encoded, to the key file codec);
+ * {@link #toString()} shows only the fingerprint. One key, one purpose: it signs and is the input
+ * of no other key (storage keys come from {@code io.securerelay.keystore.StorageSecret}).
  */
 public final class IdentityKeyPair {
     private final PrivateKey privateKey;
@@ -50,24 +52,12 @@ public final class IdentityKeyPair {
     }
 
     /**
-     * A 256-bit key for protecting this party's own files at rest (e.g. the client's outbox),
-     * derived with HKDF-SHA256 from the private scalar and {@code purpose}: whoever can read the
-     * identity key can read those files, nobody else. Distinct purposes give independent keys.
+     * The unencrypted PKCS#8 DER of the private key, for the key-file codec
+     * ({@code io.securerelay.keystore.IdentityKeyFiles}) only, which encrypts it or writes it
+     * owner-only and wipes the array. An ArchUnit rule (ModuleRulesTest) refuses every other caller.
      */
-    public io.securerelay.crypto.SecretBytes deriveLocalKey(String purpose) {
-        byte[] scalar = P256.scalarBytes(privateKey);
-        try {
-            return io.securerelay.crypto.SecretBytes.wrap(io.securerelay.crypto.Hkdf.derive(
-                    "secure-relay/local-key/v1".getBytes(java.nio.charset.StandardCharsets.US_ASCII), scalar,
-                    purpose.getBytes(java.nio.charset.StandardCharsets.UTF_8), 32));
-        } finally {
-            java.util.Arrays.fill(scalar, (byte) 0);
-        }
-    }
-
-    /** For the key-file codec only (PKCS#8 encoding). */
-    PrivateKey privateKey() {
-        return privateKey;
+    public byte[] pkcs8ForKeyFile() {
+        return privateKey.getEncoded();
     }
 
     @Override

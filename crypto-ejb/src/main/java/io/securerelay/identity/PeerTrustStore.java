@@ -5,7 +5,7 @@ import java.util.Optional;
 /**
  * Trust on first use for the identity key of one peer role. The handshake calls {@link #check}
  * before it completes (no side effect) and {@link #trust} once it has succeeded.
- * Implementations: {@link FilePeerTrustStore} and {@link InMemoryPeerTrustStore} (tests).
+ * Implementations: {@code io.securerelay.keystore.FilePeerTrustStore} and {@link InMemoryPeerTrustStore} (tests).
  */
 public interface PeerTrustStore {
 

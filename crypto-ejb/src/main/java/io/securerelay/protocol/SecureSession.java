@@ -1,6 +1,7 @@
 package io.securerelay.protocol;
 
 import io.securerelay.crypto.AesGcm;
+import io.securerelay.crypto.AlteredInTransitException;
 import io.securerelay.crypto.AuthenticationFailedException;
 import io.securerelay.crypto.P256;
 import io.securerelay.crypto.SecretBytes;
@@ -22,10 +23,12 @@ import java.util.Arrays;
  * under the current send key with nonce = IV XOR seq, binds header and transcript hash as AAD, and
  * signs header||ciphertext with our identity key (ECDSA P-256, deterministic RFC 6979, raw r||s): sealing
  * takes no randomness.</li>
- * <li>{@link #open} verifies the signature first, then freshness (replay window), then decrypts and
- * checks the inner layout, and only then commits the replay window and key epoch. A rejected
- * message leaves the session exactly as it was (a relay that forges or replays cannot tear the
- * session down, and the next authentic message still opens).</li>
+ * <li>{@link #open} checks the cheap things first: the AES-GCM tag (a failure is
+ * {@link AlteredInTransitException}: the relay or the network altered the frame, no ECDSA is spent
+ * on it), then freshness (replay window) and the inner layout, then the peer's signature, and only
+ * then commits the replay window and key epoch. A rejected message leaves the session exactly as it
+ * was (a relay that forges or replays cannot tear the session down, and the next authentic message
+ * still opens).</li>
  * <li>Rekeying: the sender ratchets (new key = HKDF-Expand(old, "sr-e2e v1 rekey")) after
  * {@link SessionPolicy#rekeyAfterMessages()} messages or {@link SessionPolicy#rekeyAfterTime()}, and
  * wipes the old key. The receiver follows the epoch in the header, keeps exactly one previous
@@ -67,8 +70,8 @@ public final class SecureSession implements AutoCloseable {
     private final byte[] recvIv;
     private final ReplayWindow window = new ReplayWindow();
     private int recvEpoch;
-    private SecretBytes recvKey;
-    private SecretBytes prevRecvKey; // epoch recvEpoch - 1, or null
+    private EpochKeys recv;
+    private EpochKeys prevRecv; // epoch recvEpoch - 1, or null
 
     SecureSession(Role role, IdentityKeyPair identity, IdentityPublicKey peer, byte[] transcriptHash,
             SecretBytes sendKey, byte[] sendIv, SecretBytes recvKey, byte[] recvIv,
@@ -80,7 +83,7 @@ public final class SecureSession implements AutoCloseable {
         this.sendKey = sendKey;
         this.sendAead = AesGcm.create(sendKey);
         this.sendIv = sendIv;
-        this.recvKey = recvKey;
+        this.recv = new EpochKeys(recvKey, null);
         this.recvIv = recvIv;
         this.policy = policy;
         this.clock = clock;
@@ -122,12 +125,19 @@ public final class SecureSession implements AutoCloseable {
 
     /**
      * Opens one message from the peer. Nothing changes unless it is authentic, fresh and well-formed.
+     * The checks run cheapest first, and the session is committed only after all of them:
+     * layout and ranges, the AES-GCM tag (which also authenticates the header, bound as AAD), the
+     * replay window, the inner layout, and last the peer's ECDSA signature. A forged, corrupted,
+     * reflected or foreign frame therefore never costs an ECDSA verification, nor does a replay.
      * @return kind, body and sequence number
      * @throws MalformedMessageException truncated/oversized, wrong version (downgrade), not a data
-     *         message, or a bad inner layout
-     * @throws AuthenticationFailedException the signature (checked first) or the AEAD tag is wrong:
+     *         message, sequence number or epoch out of range, or a bad inner layout
+     * @throws AlteredInTransitException the AEAD tag is wrong: altered on the way (relay tampering or
+     *         corruption), or not sealed for this session and direction; the signature was not checked
+     * @throws AuthenticationFailedException the tag is right but the signature is not the peer's:
      *         "Signature verification failed: message not from &lt;peer fingerprint&gt;"
-     * @throws ReplayDetectedException a duplicate, or older than the replay window / previous epoch
+     * @throws ReplayDetectedException a duplicate, older than the replay window, or of a retired epoch
+     *         (a retired epoch's key is gone, so that frame is refused before any check of its tag)
      * @throws IllegalStateException if the session is closed
      */
     public OpenedMessage open(byte[] message)
@@ -135,69 +145,95 @@ public final class SecureSession implements AutoCloseable {
         Wire.Data d = Wire.parseData(message);
         synchronized (recvLock) {
             checkOpen();
-            try {
-                P256.verify(peer.jcaKey(), d.sig(), KeySchedule.MSG, recvDir, transcriptHash, d.header(), d.ciphertext());
-            } catch (AuthenticationFailedException e) {
-                throw e.withMessage("Signature verification failed: message not from " + peer.fingerprint());
-            }
-            // From here on the header is authentic (signed by the peer for this session and direction).
             long seq = d.seq();
             int epoch = d.epoch();
             if (seq < 0 || epoch < 0) {
                 throw new MalformedMessageException("sequence number or epoch out of range");
             }
-            switch (window.check(seq)) {
-                case DUPLICATE:
-                    throw new ReplayDetectedException(seq, "duplicate");
-                case TOO_OLD:
-                    throw new ReplayDetectedException(seq, "older than the replay window");
-                default:
-                    break;
-            }
-            SecretBytes[] candidate = epochKeys(epoch, seq); // {key, previous-or-null}, not committed
+            EpochKeys candidate = epochKeys(epoch, seq); // not committed
             boolean committed = false;
             try {
-                byte[] inner = AesGcm.create(candidate[0])
-                        .open(KeySchedule.nonce(recvIv, seq), d.ciphertext(), Wire.concat(d.header(), transcriptHash));
+                byte[] inner;
+                try {
+                    inner = candidate.aead.open(KeySchedule.nonce(recvIv, seq), d.ciphertext(),
+                            Wire.concat(d.header(), transcriptHash));
+                } catch (AuthenticationFailedException e) {
+                    throw new AlteredInTransitException("Decryption failed: a message claiming to come from "
+                            + peer.fingerprint() + " was altered in transit (relay tampering or corruption)");
+                }
+                // From here on the header is authentic: sealed under this session's key for this direction.
                 Padding.Inner in;
                 try {
+                    switch (window.check(seq)) {
+                        case DUPLICATE:
+                            throw new ReplayDetectedException(seq, "duplicate");
+                        case TOO_OLD:
+                            throw new ReplayDetectedException(seq, "older than the replay window");
+                        default:
+                            break;
+                    }
                     in = Padding.decode(inner);
                 } finally {
                     Arrays.fill(inner, (byte) 0);
                 }
+                try {
+                    P256.verify(peer.jcaKey(), d.sig(), KeySchedule.MSG, recvDir, transcriptHash, d.header(),
+                            d.ciphertext());
+                } catch (AuthenticationFailedException e) {
+                    throw e.withMessage("Signature verification failed: message not from " + peer.fingerprint());
+                }
                 // Commit: all checks passed.
                 window.commit(seq);
                 if (epoch > recvEpoch) {
-                    recvKey.destroy();
-                    if (prevRecvKey != null) {
-                        prevRecvKey.destroy();
+                    recv.destroy();
+                    if (prevRecv != null) {
+                        prevRecv.destroy();
                     }
-                    recvKey = candidate[0];
-                    prevRecvKey = candidate[1];
+                    recv = candidate;
+                    prevRecv = candidate.previous;
                     recvEpoch = epoch;
                 }
                 committed = true;
                 return new OpenedMessage(in.kind(), in.body(), seq);
-            } catch (AuthenticationFailedException e) {
-                throw e.withMessage("Decryption failed: message not from " + peer.fingerprint());
             } finally {
                 if (!committed && epoch > recvEpoch) {
-                    candidate[0].destroy();
-                    if (candidate[1] != null) {
-                        candidate[1].destroy();
+                    candidate.destroy();
+                    if (candidate.previous != null) {
+                        candidate.previous.destroy();
                     }
                 }
             }
         }
     }
 
-    /** Key for {@code epoch}: current, previous, or derived forward (uncommitted new objects). */
-    private SecretBytes[] epochKeys(int epoch, long seq) throws ReplayDetectedException, MalformedMessageException {
-        if (epoch == recvEpoch) {
-            return new SecretBytes[] {recvKey, null};
+    /**
+     * Key and AEAD of one receive epoch: one {@link AesGcm} per epoch, not one per message.
+     * {@link #previous} is set only on a candidate derived forward (the epoch before it, to keep).
+     */
+    private static final class EpochKeys {
+        final SecretBytes key;
+        final AesGcm aead;
+        final EpochKeys previous;
+
+        EpochKeys(SecretBytes key, EpochKeys previous) {
+            this.key = key;
+            this.aead = AesGcm.create(key);
+            this.previous = previous;
         }
-        if (epoch == recvEpoch - 1 && prevRecvKey != null) {
-            return new SecretBytes[] {prevRecvKey, null};
+
+        /** Wipes the key bytes; the JCA key object inside {@link #aead} keeps a copy (best effort, see AesGcm). */
+        void destroy() {
+            key.destroy();
+        }
+    }
+
+    /** Keys for {@code epoch}: current, previous, or derived forward (uncommitted new objects). */
+    private EpochKeys epochKeys(int epoch, long seq) throws ReplayDetectedException, MalformedMessageException {
+        if (epoch == recvEpoch) {
+            return recv;
+        }
+        if (epoch == recvEpoch - 1 && prevRecv != null) {
+            return prevRecv;
         }
         if (epoch < recvEpoch) {
             throw new ReplayDetectedException(seq, "key epoch " + epoch + " already retired");
@@ -206,19 +242,19 @@ public final class SecureSession implements AutoCloseable {
             throw new MalformedMessageException("key epoch jumps too far ahead");
         }
         SecretBytes prev = null;
-        SecretBytes k = recvKey;
+        SecretBytes k = recv.key;
         for (int e = recvEpoch; e < epoch; e++) {
             SecretBytes next = KeySchedule.rekey(k);
             if (prev != null) {
                 prev.destroy();
             }
-            prev = (k == recvKey) ? null : k;
+            prev = (k == recv.key) ? null : k;
             k = next;
         }
         if (prev == null) {
-            prev = SecretBytes.wrap(recvKey.toByteArray()); // one step ahead: previous is the current key (owned copy)
+            prev = SecretBytes.wrap(recv.key.toByteArray()); // one step ahead: previous is the current key (owned copy)
         }
-        return new SecretBytes[] {k, prev};
+        return new EpochKeys(k, new EpochKeys(prev, null));
     }
 
     private void maybeRekeySend() {
@@ -248,9 +284,9 @@ public final class SecureSession implements AutoCloseable {
                 }
                 state = State.CLOSED;
                 sendKey.destroy();
-                recvKey.destroy();
-                if (prevRecvKey != null) {
-                    prevRecvKey.destroy();
+                recv.destroy();
+                if (prevRecv != null) {
+                    prevRecv.destroy();
                 }
                 Arrays.fill(sendIv, (byte) 0);
                 Arrays.fill(recvIv, (byte) 0);

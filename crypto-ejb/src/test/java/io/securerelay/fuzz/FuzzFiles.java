@@ -24,6 +24,17 @@ public final class FuzzFiles {
     }
 
     /**
+     * Writes {@code content} to {@code file} readable by its owner only (on POSIX file systems), as the
+     * product writes its secret files: the key file loaders refuse a file that others can read.
+     */
+    public static void writeOwnerOnly(Path file, byte[] content) throws IOException {
+        Files.write(file, content);
+        if (Files.getFileStore(file).supportsFileAttributeView("posix")) {
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        }
+    }
+
+    /**
      * Asserts that {@code file} still holds exactly {@code written} and is the only file in its
      * directory (nothing was regenerated, replaced, deleted or written beside it), then deletes it.
      */

@@ -5,9 +5,9 @@ import io.securerelay.crypto.Hkdf;
 import io.securerelay.crypto.HmacSha256;
 import io.securerelay.crypto.P256;
 import io.securerelay.crypto.SecretBytes;
-import io.securerelay.identity.FilePeerTrustStore;
+import io.securerelay.keystore.FilePeerTrustStore;
 import io.securerelay.identity.Fingerprints;
-import io.securerelay.identity.IdentityKeyFiles;
+import io.securerelay.keystore.IdentityKeyFiles;
 import io.securerelay.identity.IdentityKeyPair;
 import io.securerelay.identity.InMemoryPeerTrustStore;
 import io.securerelay.identity.PeerTrustStore;
@@ -46,7 +46,7 @@ import java.util.Map;
  * relay nonces, texts, dummy bytes, times) is derived from the seed and handed to the product
  * through its ordinary seams (the {@link SecureRandom} of a handshake yields exactly the ephemeral
  * scalar and nothing else; signatures are deterministic, RFC 6979). Run it with
- * {@code mvn -q -pl crypto-ejb test-compile exec:java@vectors}; {@code ProtocolVectorsTest} checks
+ * {@code mvn -q -pl crypto-ejb -am test-compile exec:java@vectors}; {@code ProtocolVectorsTest} checks
  * that the file in the repository is exactly what this produces, and replays it independently.
  */
 public final class ProtocolVectors {
@@ -173,7 +173,7 @@ public final class ProtocolVectors {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("protocol", "secure-relay v1 (docs/PROTOCOL.md)");
         root.put("generated_by", "crypto-ejb/src/test/java/io/securerelay/protocol/ProtocolVectors.java: "
-                + "mvn -q -pl crypto-ejb test-compile exec:java@vectors");
+                + "mvn -q -pl crypto-ejb -am test-compile exec:java@vectors");
         root.put("seed", SEED);
         root.put("notes", List.of(
                 "All byte strings are lowercase hex. Integers on the wire are big-endian.",

@@ -10,7 +10,7 @@ import io.securerelay.crypto.AesGcm;
 import io.securerelay.crypto.Hkdf;
 import io.securerelay.crypto.HmacSha256;
 import io.securerelay.crypto.P256;
-import io.securerelay.identity.IdentityKeyFiles;
+import io.securerelay.keystore.IdentityKeyFiles;
 import io.securerelay.identity.IdentityKeyPair;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
@@ -56,7 +56,7 @@ class ProtocolVectorsTest {
     @Test
     void theCommittedFileIsWhatTheProductsCodeGenerates() throws Exception {
         assertEquals(committed, ProtocolVectors.generate(), "docs/vectors/secure-relay-v1.json is stale: regenerate it "
-                + "with mvn -q -pl crypto-ejb test-compile exec:java@vectors and review the diff");
+                + "with mvn -q -pl crypto-ejb -am test-compile exec:java@vectors and review the diff");
         assertTrue(committed.length() < 160_000, "the vectors file should stay small: " + committed.length());
     }
 
@@ -288,7 +288,7 @@ class ProtocolVectorsTest {
                 + "\",\"public_key\":\"" + pem + "\",\"private_key\":\"", file.substring(0, file.indexOf("\"private_key\":\"") + 15));
         assertTrue(file.endsWith("-----END PRIVATE KEY-----\\n\"}\n"), file);
         Path f = tmp.resolve(role + "-" + System.nanoTime() + ".json");
-        Files.writeString(f, file);
+        io.securerelay.fuzz.FuzzFiles.writeOwnerOnly(f, file.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         IdentityKeyPair loaded = IdentityKeyFiles.load(f, null);
         assertArrayEquals(point, loaded.publicKey().point(), "the key file holds the listed private key");
         JsonObject peerFile = Json.createReader(new StringReader(p.getString("peer_key_file"))).readObject();

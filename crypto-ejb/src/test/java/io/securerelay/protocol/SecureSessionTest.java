@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.securerelay.crypto.AlteredInTransitException;
 import io.securerelay.crypto.AuthenticationFailedException;
 import io.securerelay.identity.InMemoryPeerTrustStore;
 import io.securerelay.protocol.TestSupport.FakeClock;
 import io.securerelay.protocol.TestSupport.Pair;
+import io.securerelay.protocol.internal.KeySchedule;
 import io.securerelay.protocol.internal.Padding;
 import io.securerelay.protocol.internal.ReplayWindow;
 import io.securerelay.protocol.internal.Wire;
@@ -77,26 +79,75 @@ class SecureSessionTest {
     void everyByteFlipOfASealedMessageIsRejectedAndLeavesTheSessionUnchanged() throws Exception {
         byte[] m = alice.seal(MessageKind.TEXT, text("transfer 100 EUR to account 42"));
         int malformed = 0;
-        int auth = 0;
+        int altered = 0;
+        int signature = 0;
+        int sigStart = m.length - Wire.SIG;
         for (int i = 0; i < m.length; i++) {
             byte[] bad = flip(m, i);
             Exception e = assertThrows(Exception.class, () -> bob.open(bad), "byte " + i);
-            if (i < 2) {
-                assertEquals(MalformedMessageException.class, e.getClass(), "byte " + i);
+            if (i < 2 || i == 2 || i == 3) {
+                // version, type; the epoch's two high bytes: a jump of 2^24 or 2^16 epochs, refused unread
+                assertEquals(MalformedMessageException.class, e.getClass(), "byte " + i + ": " + e);
                 malformed++;
+            } else if (i < sigStart) {
+                // the rest of the header (AAD), the ciphertext and the tag: the cheap AEAD check refuses it
+                assertEquals(AlteredInTransitException.class, e.getClass(), "byte " + i + ": " + e);
+                assertTrue(e.getMessage().startsWith("Decryption failed") && e.getMessage().contains("altered in transit")
+                        && e.getMessage().contains(bob.peerIdentity().fingerprint()), e.getMessage());
+                altered++;
             } else {
+                // the signature, over a frame whose tag is right: the peer's key did not sign it
                 assertEquals(AuthenticationFailedException.class, e.getClass(), "byte " + i + ": " + e);
                 assertTrue(e.getMessage().contains(alice.peerIdentity().fingerprint()) == false
                         && e.getMessage().contains(bob.peerIdentity().fingerprint()));
-                auth++;
+                signature++;
             }
         }
-        assertEquals(2, malformed);
-        assertEquals(m.length - 2, auth);
+        assertEquals(4, malformed);
+        assertEquals(sigStart - 4, altered);
+        assertEquals(Wire.SIG, signature);
         assertEquals(0, bob.receiveEpoch());
         // Unchanged: the untouched message and the following one still open.
         assertEquals("transfer 100 EUR to account 42", new String(bob.open(m).body(), StandardCharsets.UTF_8));
         assertEquals(1, bob.open(alice.seal(MessageKind.ACK, new byte[0])).seq());
+    }
+
+    /**
+     * The order of the checks: a frame whose tag is wrong is refused as altered in transit even when
+     * its signature is wrong too (it never reaches the ECDSA verification: were the signature checked
+     * first, this would be a signature failure), and also when the peer's genuine key signed it.
+     */
+    @Test
+    void aFrameWithABadTagNeverReachesTheSignatureCheck() throws Exception {
+        byte[] m = alice.seal(MessageKind.TEXT, text("pay 5 EUR"));
+        int tagByte = m.length - Wire.SIG - 1;
+        byte[] badTagBadSignature = flip(flip(m, tagByte), m.length - 1);
+        assertThrows(AlteredInTransitException.class, () -> bob.open(badTagBadSignature));
+
+        byte[] header = Arrays.copyOf(m, Wire.DATA_HEADER);
+        byte[] ct = Arrays.copyOfRange(flip(m, tagByte), Wire.DATA_HEADER, m.length - Wire.SIG);
+        byte[] signedByAlice = TestSupport.ALICE.sign(KeySchedule.MSG, KeySchedule.DIR_I2R, alice.transcriptHash(), header, ct);
+        byte[] badTagGoodSignature = Wire.concat(header, ct, signedByAlice);
+        assertThrows(AlteredInTransitException.class, () -> bob.open(badTagGoodSignature));
+
+        assertEquals("pay 5 EUR", new String(bob.open(m).body(), StandardCharsets.UTF_8), "the session is unchanged");
+    }
+
+    /** A replay is refused by the window before the signature is checked (no ECDSA spent on it). */
+    @Test
+    void aReplayIsRefusedBeforeTheSignatureCheck() throws Exception {
+        byte[] m = alice.seal(MessageKind.TEXT, text("once"));
+        bob.open(m);
+        byte[] replayWithBadSignature = flip(m, m.length - 1);
+        assertThrows(ReplayDetectedException.class, () -> bob.open(replayWithBadSignature));
+    }
+
+    /** A frame whose tag is right but whose signature is not the peer's changes nothing (verify before commit). */
+    @Test
+    void aBadSignatureOnAnAuthenticFrameCommitsNothing() throws Exception {
+        byte[] m = alice.seal(MessageKind.TEXT, text("first"));
+        assertThrows(AuthenticationFailedException.class, () -> bob.open(flip(m, m.length - 1)));
+        assertEquals(0, bob.open(m).seq(), "seq 0 was not marked as seen");
     }
 
     @Test

@@ -5,8 +5,6 @@ import java.io.IOException;
 import java.net.CookieManager;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -35,6 +33,8 @@ final class LauncherCluster extends LineProcess {
     static final Duration BOOT_TIMEOUT = Duration.ofMinutes(5);
     /** The admin console's password on every instance of a test cluster (test only). */
     static final String ADMIN_PASSWORD = "cluster-e2e-admin-password";
+    /** {@link #ADMIN_PASSWORD} as relay.admin.password-hash: {@code echo cluster-e2e-admin-password | ./secure-relay admin-password}. */
+    static final String ADMIN_PASSWORD_HASH = "scrypt$32768$8$1$XV2XA2BzQQLhJ7IVyHy7ew$UotPsjaO3sHOq66FVBhJOvJUvuu3QSDUKnYRGpF-D1Y";
     private static final Pattern READY = Pattern.compile("^relay ready at wss://localhost:(\\d+)/relay .*");
 
     /** One instance's ports. */
@@ -81,12 +81,7 @@ final class LauncherCluster extends LineProcess {
         pb.environment().put("RELAY_CLUSTER_PORTS", String.join(",", specs));
         pb.environment().put("RELAY_CLUSTER_NAME", name);
         pb.environment().put("RELAY_CLUSTER_ROOTDIR", work.toString());
-        try {
-            pb.environment().put("RELAY_ADMIN_PASSWORD_SHA256", HexFormat.of().formatHex(
-                    MessageDigest.getInstance("SHA-256").digest(ADMIN_PASSWORD.getBytes(StandardCharsets.UTF_8))));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new AssertionError(e);
-        }
+        pb.environment().put("RELAY_ADMIN_PASSWORD_HASH", ADMIN_PASSWORD_HASH);
         return new LauncherCluster(pb, instances, name);
     }
 

@@ -1,6 +1,7 @@
 package io.securerelay.client.internal;
 
 import io.securerelay.client.ExitCodes;
+import io.securerelay.crypto.AlteredInTransitException;
 import io.securerelay.crypto.AuthenticationFailedException;
 import io.securerelay.identity.IdentityKeyPair;
 import io.securerelay.identity.KeyFileException;
@@ -422,6 +423,11 @@ public final class Conversation implements RelayLink.Listener {
                     "Replay attack detected: a message from the " + peerRole
                     + " arrived twice or too late and was dropped (" + e.getMessage() + ")");
             return;
+        } catch (AlteredInTransitException e) {
+            rejected(Rejections.Kind.ALTERED_IN_TRANSIT, "peer:" + from.toHex(), "sealed-message", payload.length,
+                    "A sealed message claiming to come from the " + peerRole + " was altered in transit (relay"
+                    + " tampering or corruption) and dropped unopened; the " + peerRole + " resends what it sent");
+            return;
         } catch (AuthenticationFailedException e) {
             rejected(Rejections.Kind.SIGNATURE, "peer:" + from.toHex(), "sealed-message", payload.length,
                     "Signature verification failed: a message claiming to come from the "
@@ -445,14 +451,15 @@ public final class Conversation implements RelayLink.Listener {
     }
 
     /**
-     * Opens with the current session; a message that does not authenticate there may still be one
-     * sealed in the previous session just before the last handshake (in flight meanwhile).
+     * Opens with the current session; a message whose tag does not check there may still be one
+     * sealed in the previous session just before the last handshake (in flight meanwhile). A message
+     * whose tag checks but whose signature does not is the current session's, and refused as such.
      */
     private OpenedMessage openWithCurrentOrPrevious(byte[] payload)
             throws ReplayDetectedException, AuthenticationFailedException, MalformedMessageException {
         try {
             return session.open(payload);
-        } catch (AuthenticationFailedException e) {
+        } catch (AlteredInTransitException e) {
             if (previousSession == null) {
                 throw e;
             }

@@ -3,7 +3,7 @@ package io.securerelay.client.internal;
 import io.securerelay.crypto.AesGcm;
 import io.securerelay.crypto.AuthenticationFailedException;
 import io.securerelay.crypto.SecretBytes;
-import io.securerelay.identity.internal.AtomicFiles;
+import io.securerelay.keystore.AtomicFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -25,8 +25,10 @@ import java.util.regex.Pattern;
  *   <li>{@code counters}: the next number to give an outgoing message, the highest number the
  *       peer acknowledged, and the highest number delivered in order from the peer (not secret);
  *   <li>{@code out-<n>.sealed}: every outgoing message the peer has not acknowledged, encrypted
- *       with AES-256-GCM under a key derived from our identity key (see
- *       {@code IdentityKeyPair.deriveLocalKey}); deleted once acknowledged.
+ *       with AES-256-GCM under a key derived from the storage secret (see
+ *       {@code io.securerelay.keystore.StorageSecret}); deleted once acknowledged. A message sealed by
+ *       an older version under the key derived from the identity key is read with that key once and
+ *       sealed again under the storage key (read old, write new).
  * </ul>
  *
  * Every write is atomic and owner-only. A file that does not decrypt or parse is reported with
@@ -53,24 +55,37 @@ public final class Outbox {
     private final Path dir;
     private final String role;
     private final AesGcm aead;
+    private final AesGcm legacyAead; // null, or the old identity-derived key: read only, then sealed again
     private final SecureRandom random;
     private final TreeMap<Long, Pending> pending = new TreeMap<>();
     private long nextOut = 1;
     private long ackedOut;
     private long lastIn;
 
-    private Outbox(Path dir, String role, AesGcm aead, SecureRandom random) {
+    private Outbox(Path dir, String role, AesGcm aead, AesGcm legacyAead, SecureRandom random) {
         this.dir = dir;
         this.role = role;
         this.aead = aead;
+        this.legacyAead = legacyAead;
         this.random = random;
     }
 
     /** Opens (or starts) the store of {@code role} in {@code keyDir}. */
     public static Outbox open(Path keyDir, String role, SecretBytes key, SecureRandom random)
             throws StoreException {
+        return open(keyDir, role, key, null, random);
+    }
+
+    /**
+     * Opens (or starts) the store of {@code role} in {@code keyDir}; a message that does not open
+     * under {@code key} but does under {@code legacyKey} (the identity-derived key of versions before
+     * the storage secret) is sealed again under {@code key}, so it is read with the old key only once.
+     * @param legacyKey null when nothing can have been sealed under the old derivation
+     */
+    public static Outbox open(Path keyDir, String role, SecretBytes key, SecretBytes legacyKey,
+            SecureRandom random) throws StoreException {
         Outbox s = new Outbox(keyDir.resolve(role + "_conversation"), role,
-                AesGcm.create(key), random);
+                AesGcm.create(key), legacyKey == null ? null : AesGcm.create(legacyKey), random);
         s.load();
         return s;
     }
@@ -85,11 +100,7 @@ public final class Outbox {
         long n = nextOut;
         byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
         byte[] plain = ByteBuffer.allocate(8 + utf8.length).putLong(sentAtMillis).put(utf8).array();
-        byte[] nonce = new byte[AesGcm.NONCE_LEN];
-        random.nextBytes(nonce);
-        byte[] sealed = aead.seal(nonce, plain, aad(n));
-        AtomicFiles.write(dir.resolve("out-" + n + ".sealed"),
-                ByteBuffer.allocate(nonce.length + sealed.length).put(nonce).put(sealed).array(), false);
+        AtomicFiles.write(dir.resolve("out-" + n + ".sealed"), seal(n, plain), false);
         nextOut = n + 1;
         writeCounters(true); // a number must never be given twice, even after a power cut
         Pending p = new Pending(n, sentAtMillis, text);
@@ -132,6 +143,13 @@ public final class Outbox {
 
     public long lastIn() {
         return lastIn;
+    }
+
+    private byte[] seal(long n, byte[] plain) {
+        byte[] nonce = new byte[AesGcm.NONCE_LEN];
+        random.nextBytes(nonce);
+        byte[] sealed = aead.seal(nonce, plain, aad(n));
+        return ByteBuffer.allocate(nonce.length + sealed.length).put(nonce).put(sealed).array();
     }
 
     private byte[] aad(long n) {
@@ -190,14 +208,24 @@ public final class Outbox {
         byte[] nonce = java.util.Arrays.copyOf(all, AesGcm.NONCE_LEN);
         byte[] sealed = java.util.Arrays.copyOfRange(all, AesGcm.NONCE_LEN, all.length);
         try {
-            ByteBuffer plain = ByteBuffer.wrap(aead.open(nonce, sealed, aad(n)));
+            byte[] opened;
+            try {
+                opened = aead.open(nonce, sealed, aad(n));
+            } catch (AuthenticationFailedException e) {
+                if (legacyAead == null) {
+                    throw e;
+                }
+                opened = legacyAead.open(nonce, sealed, aad(n));
+                AtomicFiles.write(f, seal(n, opened), true); // read old, write new: the old key is not needed again
+            }
+            ByteBuffer plain = ByteBuffer.wrap(opened);
             long sentAt = plain.getLong();
             byte[] utf8 = new byte[plain.remaining()];
             plain.get(utf8);
             return new Pending(n, sentAt, new String(utf8, StandardCharsets.UTF_8));
         } catch (AuthenticationFailedException e) {
-            throw new StoreException("outbox message " + f + " does not decrypt with this identity's key"
-                    + " (tampered with, or written under another identity); it was left as it is");
+            throw new StoreException("outbox message " + f + " does not decrypt with this identity's storage key"
+                    + " (tampered with, or written under another identity or storage secret); it was left as it is");
         }
     }
 }

@@ -13,8 +13,10 @@ public final class Rejections {
 
     /** What was refused; {@link #code()} is the batch event's code. */
     public enum Kind {
-        /** A handshake message or sealed message whose signature (or tag, or MAC) did not verify. */
+        /** A handshake message or sealed message whose signature (or a handshake MAC) did not verify. */
         SIGNATURE("signature"),
+        /** A sealed message whose AES-GCM tag did not check: altered in transit, opened without any signature check. */
+        ALTERED_IN_TRANSIT("altered-in-transit"),
         /** A sealed message that arrived twice or too late. */
         REPLAY("replay"),
         /** A sealed message that is truncated, too long, of another version, or badly laid out inside. */

@@ -27,11 +27,11 @@ final class BatchEvents {
     private static final String N = "0|[1-9][0-9]*";
     private static final String CODE = "[a-z][a-z0-9-]*";
     /** The error codes after which a run goes on; every other error code ends the run (docs/BATCH.md). */
-    static final Set<String> NON_FINAL_ERRORS = Set.of("signature", "replay", "malformed-message", "unknown-envelope",
-            "malformed-relay-frame", "handshake-failed", "too-long");
+    static final Set<String> NON_FINAL_ERRORS = Set.of("signature", "altered-in-transit", "replay", "malformed-message",
+            "unknown-envelope", "malformed-relay-frame", "handshake-failed", "too-long");
     /** The error codes of a refused message or frame, which carry from= and dropped=. */
-    static final Set<String> REJECTIONS = Set.of("signature", "replay", "malformed-message", "unknown-envelope",
-            "malformed-relay-frame");
+    static final Set<String> REJECTIONS = Set.of("signature", "altered-in-transit", "replay", "malformed-message",
+            "unknown-envelope", "malformed-relay-frame");
     static final Set<String> FINAL_ERRORS = Set.of("tls", "key-file", "storage", "relay-unreachable", "taken-over",
             "timeout", "peer-key-changed", "internal");
 

@@ -8,6 +8,7 @@ import io.securerelay.client.ExitCodes;
 import io.securerelay.identity.IdentityKeyPair;
 import io.securerelay.identity.InMemoryPeerTrustStore;
 import io.securerelay.identity.PeerTrustStore;
+import io.securerelay.keystore.StorageSecret;
 import io.securerelay.protocol.Envelope;
 import io.securerelay.protocol.SessionPolicy;
 import io.securerelay.protocol.relay.SessionId;
@@ -47,6 +48,7 @@ class ConversationTest {
     final class Party {
         final String role;
         final IdentityKeyPair identity = IdentityKeyPair.generate(RANDOM);
+        final StorageSecret storage = StorageSecret.random(RANDOM);
         final PeerTrustStore trust;
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
         Conversation conversation;
@@ -68,7 +70,7 @@ class ConversationTest {
         }
 
         void make(SessionId peer, long expect) throws Exception {
-            Outbox store = Outbox.open(dir, role, identity.deriveLocalKey("outbox/" + role), RANDOM);
+            Outbox store = Outbox.open(dir, role, storage.deriveKey("outbox/" + role), RANDOM);
             String peerRole = role.equals("bank") ? "customer" : "bank";
             UserIo io = new UserIo(new PrintStream(out, true, StandardCharsets.UTF_8), true, peerRole);
             conversation = new Conversation(peerRole, peer, identity, trust, store, io, loop, RANDOM, loop.clock(),
@@ -275,14 +277,28 @@ class ConversationTest {
         assertTrue(e.get("sentence").contains("version 0x01, type 0x99"), e.line());
     }
 
+    /** A bit flipped in the sealed part fails the AES-GCM tag: altered in transit, no signature check spent. */
     @Test
-    void aFlippedBitIsASignatureErrorNamingTheSender() throws Exception {
+    void aFlippedBitInTheCiphertextIsReportedAsAlteredInTransit() throws Exception {
         BatchEvents.Event e = oneRefusalAtTheBank(3, Envelope.DATA, m -> {
             byte[] c = m.clone();
             c[20] ^= 1;
             return c;
+        }, Rejections.Kind.ALTERED_IN_TRANSIT);
+        assertEquals("sealed-message", e.get("dropped"));
+        assertTrue(e.get("sentence").contains("altered in transit"), e.line());
+    }
+
+    /** A bit flipped in the signature (after the tag, which still checks) is a signature error naming the sender. */
+    @Test
+    void aFlippedBitInTheSignatureIsASignatureErrorNamingTheSender() throws Exception {
+        BatchEvents.Event e = oneRefusalAtTheBank(3, Envelope.DATA, m -> {
+            byte[] c = m.clone();
+            c[c.length - 1] ^= 1;
+            return c;
         }, Rejections.Kind.SIGNATURE);
         assertEquals("sealed-message", e.get("dropped"));
+        assertTrue(e.get("sentence").contains("was not signed by its key"), e.line());
     }
 
     @Test

@@ -1,10 +1,7 @@
 package io.securerelay.client.internal;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.securerelay.identity.IdentityKeyPair;
+import io.securerelay.keystore.StorageSecret;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -14,6 +11,9 @@ import java.util.stream.LongStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Reliable delivery alone, on a real outbox and a wire that writes down what would go out. Time is
@@ -36,7 +36,7 @@ class DeliveryTest {
     @BeforeEach
     void open() throws Exception {
         IdentityKeyPair identity = IdentityKeyPair.generate(RANDOM);
-        outbox = Outbox.open(dir, "bank", identity.deriveLocalKey("outbox/bank"), RANDOM);
+        outbox = Outbox.open(dir, "bank", StorageSecret.random(RANDOM).deriveKey("outbox/bank"), RANDOM);
         delivery = new Delivery(outbox, events, new Delivery.Wire() {
             @Override
             public void text(Outbox.Pending p) {

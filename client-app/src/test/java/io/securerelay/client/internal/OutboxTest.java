@@ -6,12 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.securerelay.identity.IdentityKeyPair;
+import io.securerelay.crypto.SecretBytes;
+import io.securerelay.keystore.StorageSecret;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,13 +21,13 @@ import org.junit.jupiter.api.io.TempDir;
 class OutboxTest {
 
     private static final SecureRandom RANDOM = new SecureRandom();
-    private final IdentityKeyPair identity = IdentityKeyPair.generate(RANDOM);
+    private final StorageSecret storage = StorageSecret.random(RANDOM);
 
     @TempDir
     Path dir;
 
     private Outbox open() throws Exception {
-        return Outbox.open(dir, "bank", identity.deriveLocalKey("outbox/bank"), RANDOM);
+        return Outbox.open(dir, "bank", storage.deriveKey("outbox/bank"), RANDOM);
     }
 
     @Test
@@ -86,11 +88,40 @@ class OutboxTest {
     }
 
     @Test
-    void anotherIdentityCannotReadTheOutbox() throws Exception {
+    void anotherStorageSecretCannotReadTheOutbox() throws Exception {
         open().enqueue("hello", 0L);
-        IdentityKeyPair other = IdentityKeyPair.generate(RANDOM);
+        StorageSecret other = StorageSecret.random(RANDOM);
         assertThrows(Outbox.StoreException.class,
-                () -> Outbox.open(dir, "bank", other.deriveLocalKey("outbox/bank"), RANDOM));
+                () -> Outbox.open(dir, "bank", other.deriveKey("outbox/bank"), RANDOM));
+    }
+
+    /**
+     * An outbox written by a version before the storage secret (its key derived from the identity
+     * key) is read with that old key once and sealed again under the storage key: afterwards it opens
+     * without the old key, and the old key no longer opens it.
+     */
+    @Test
+    void anOutboxSealedUnderTheOldDerivationIsReadOnceAndSealedAgain() throws Exception {
+        byte[] k = new byte[32];
+        RANDOM.nextBytes(k);
+        Outbox before = Outbox.open(dir, "bank", SecretBytes.copyOf(k), RANDOM);
+        before.enqueue("sealed by 0.1", 7L);
+        before.enqueue("and this", 8L);
+        Path f1 = dir.resolve("bank_conversation/out-1.sealed");
+        byte[] oldBytes = Files.readAllBytes(f1);
+
+        assertThrows(Outbox.StoreException.class, this::open, "the new key alone does not read it");
+        Outbox migrated = Outbox.open(dir, "bank", storage.deriveKey("outbox/bank"),
+                SecretBytes.copyOf(k), RANDOM);
+        assertEquals(List.of("sealed by 0.1", "and this"),
+                migrated.pending().values().stream().map(Outbox.Pending::text).toList());
+        assertEquals(7L, migrated.pending().get(1L).sentAtMillis());
+        assertFalse(Arrays.equals(oldBytes, Files.readAllBytes(f1)), "sealed again");
+
+        Outbox after = open();
+        assertEquals(2, after.pending().size(), "opens under the storage key alone now");
+        assertThrows(Outbox.StoreException.class, () -> Outbox.open(dir, "bank", SecretBytes.copyOf(k), RANDOM),
+                "the old key no longer opens it");
     }
 
     @Test

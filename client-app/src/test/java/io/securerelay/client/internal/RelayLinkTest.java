@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.securerelay.identity.IdentityKeyPair;
+import io.securerelay.keystore.StorageSecret;
 import io.securerelay.identity.InMemoryPeerTrustStore;
 import io.securerelay.protocol.SessionPolicy;
 import io.securerelay.protocol.relay.RoutingKey;
@@ -65,7 +66,8 @@ class RelayLinkTest {
             ScheduledExecutorService actor = Executors.newSingleThreadScheduledExecutor();
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             IdentityKeyPair identity = IdentityKeyPair.generate(RANDOM);
-            Outbox store = Outbox.open(dir, "bank", identity.deriveLocalKey("outbox/bank"), RANDOM);
+            Outbox store = Outbox.open(dir, "bank",
+                    StorageSecret.random(RANDOM).deriveKey("outbox/bank"), RANDOM);
             Conversation conversation = new Conversation("customer", null, identity, new InMemoryPeerTrustStore("customer"),
                     store, new UserIo(new PrintStream(out, true, StandardCharsets.UTF_8), true, "customer"),
                     new ExecutorEventLoop(actor), RANDOM, Clock.systemUTC(), SessionPolicy.DEFAULT,

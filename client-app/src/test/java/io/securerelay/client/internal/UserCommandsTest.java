@@ -1,11 +1,9 @@
 package io.securerelay.client.internal;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.securerelay.client.ExitCodes;
 import io.securerelay.identity.IdentityKeyPair;
 import io.securerelay.identity.InMemoryPeerTrustStore;
+import io.securerelay.keystore.StorageSecret;
 import io.securerelay.protocol.SessionPolicy;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -16,6 +14,8 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The interactive console over two conversations on an in-memory relay and a manual loop. */
 class UserCommandsTest {
@@ -40,7 +40,7 @@ class UserCommandsTest {
             IdentityKeyPair identity = IdentityKeyPair.generate(RANDOM);
             UserIo io = new UserIo(new PrintStream(out, true, StandardCharsets.UTF_8), false, peerRole);
             conversation = new Conversation(peerRole, null, identity, new InMemoryPeerTrustStore(peerRole),
-                    Outbox.open(dir, role, identity.deriveLocalKey("outbox/" + role), RANDOM), io, loop, RANDOM,
+                    Outbox.open(dir, role, StorageSecret.random(RANDOM).deriveKey("outbox/" + role), RANDOM), io, loop, RANDOM,
                     loop.clock(), SessionPolicy.DEFAULT, new Conversation.DummySchedule(Duration.ZERO, Duration.ZERO), null);
             commands = new UserCommands(conversation, io);
             link = relay.link(RANDOM, conversation);

@@ -9,26 +9,31 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
-import java.util.HexFormat;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
- * The admin console's one account: the user from {@link RelayConfig#ADMIN_USER}, the SHA-256 of
- * the password from {@link RelayConfig#ADMIN_PASSWORD_SHA256}. Without a configured hash a random
- * password is generated at startup and logged once (marker {@link RelayConfig#ADMIN_PASSWORD_MARKER});
- * only its hash stays in memory. Checks compare hashes in constant time.
+ * The admin console's one account: the user from {@link RelayConfig#ADMIN_USER}, the salted scrypt
+ * hash of the password from {@link RelayConfig#ADMIN_PASSWORD_HASH} ({@link PasswordHash}). Without a
+ * configured hash a random password is generated at startup and logged once (marker
+ * {@link RelayConfig#ADMIN_PASSWORD_MARKER}); only its hash stays in memory. The retired unsalted
+ * {@link RelayConfig#ADMIN_PASSWORD_SHA256} stops the start with a sentence saying how to make the
+ * new one. Checks compare in constant time; at most {@value #CONCURRENT_CHECKS} scrypt runs (32 MiB
+ * each) at once, whatever the number of login attempts (the {@link LoginThrottle} slows each address).
  */
 @ApplicationScoped
 public class AdminCredentials {
 
     private static final Logger LOG = Logger.getLogger(AdminCredentials.class.getName());
 
+    /** How many password checks run at once (each is one scrypt: 32 MiB, about 0.1 s). */
+    static final int CONCURRENT_CHECKS = 2;
+
+    private final java.util.concurrent.Semaphore checks = new java.util.concurrent.Semaphore(CONCURRENT_CHECKS, true);
     private byte[] userHash;
-    private byte[] passwordHash;
+    private PasswordHash passwordHash;
 
     /** Reads the credentials (or generates a password) when the application starts. */
     void atStartup(@Observes @Initialized(ApplicationScoped.class) Object ignored) {
@@ -38,27 +43,34 @@ public class AdminCredentials {
     synchronized void init(Config config, SecureRandom random) {
         String user = config.getOptionalValue(RelayConfig.ADMIN_USER, String.class)
                 .filter(u -> !u.isBlank()).orElse(RelayConfig.ADMIN_USER_DEFAULT);
-        Optional<String> hash = config.getOptionalValue(RelayConfig.ADMIN_PASSWORD_SHA256, String.class)
+        if (config.getOptionalValue(RelayConfig.ADMIN_PASSWORD_SHA256, String.class).filter(h -> !h.isBlank()).isPresent()) {
+            throw new IllegalArgumentException("retired relay setting: " + RelayConfig.ADMIN_PASSWORD_SHA256
+                    + " (an unsalted SHA-256 of the admin password) is no longer accepted; remove it and set "
+                    + RelayConfig.ADMIN_PASSWORD_HASH + " to the salted scrypt hash that ./secure-relay admin-password"
+                    + " prints (README, \"The admin password\")");
+        }
+        Optional<String> hash = config.getOptionalValue(RelayConfig.ADMIN_PASSWORD_HASH, String.class)
                 .map(String::trim).filter(h -> !h.isEmpty());
         userHash = sha256(user);
         if (hash.isPresent()) {
-            String hex = hash.get().toLowerCase(Locale.ROOT);
-            if (!hex.matches("[0-9a-f]{64}")) {
-                throw new IllegalArgumentException("invalid relay setting: " + RelayConfig.ADMIN_PASSWORD_SHA256
-                        + " must be 64 hex digits (the SHA-256 of the password)");
+            try {
+                passwordHash = PasswordHash.parse(hash.get());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("invalid relay setting: " + RelayConfig.ADMIN_PASSWORD_HASH + ": "
+                        + e.getMessage() + " (make one with ./secure-relay admin-password)");
             }
-            passwordHash = HexFormat.of().parseHex(hex);
-            LOG.info(() -> "admin console: user '" + user + "', password from " + RelayConfig.ADMIN_PASSWORD_SHA256);
+            LOG.info(() -> "admin console: user '" + user + "', password from " + RelayConfig.ADMIN_PASSWORD_HASH
+                    + " (" + passwordHash + ")");
         } else {
             byte[] secret = new byte[18];
             random.nextBytes(secret);
             String password = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
-            passwordHash = sha256(password);
+            passwordHash = PasswordHash.create(password.toCharArray(), random);
             // The one place a password is logged, on purpose: no password was configured, and the
             // operator needs this one to log in. It is never logged again and not kept.
             LOG.warning(RelayConfig.ADMIN_PASSWORD_MARKER + " admin console /admin: user '" + user
-                    + "', generated password " + password + " (shown once; set " + RelayConfig.ADMIN_PASSWORD_SHA256
-                    + " to choose one)");
+                    + "', generated password " + password + " (shown once; set " + RelayConfig.ADMIN_PASSWORD_HASH
+                    + " to choose one: ./secure-relay admin-password)");
         }
     }
 
@@ -68,7 +80,7 @@ public class AdminCredentials {
             return false;
         }
         byte[] u;
-        byte[] p;
+        PasswordHash p;
         synchronized (this) {
             u = userHash;
             p = passwordHash;
@@ -76,8 +88,15 @@ public class AdminCredentials {
         if (u == null || p == null) {
             return false;
         }
-        // Both compared every time (&, not &&), so the time does not tell which one was wrong.
-        return MessageDigest.isEqual(u, sha256(user)) & MessageDigest.isEqual(p, sha256(password));
+        char[] chars = password.toCharArray();
+        checks.acquireUninterruptibly();
+        try {
+            // Both checked every time (&, not &&), so the time does not tell which one was wrong.
+            return MessageDigest.isEqual(u, sha256(user)) & p.matches(chars);
+        } finally {
+            checks.release();
+            java.util.Arrays.fill(chars, '\0');
+        }
     }
 
     static byte[] sha256(String s) {

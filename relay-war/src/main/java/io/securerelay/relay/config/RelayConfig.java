@@ -112,11 +112,16 @@ public final class RelayConfig {
     public static final String ADMIN_USER_DEFAULT = "admin";
 
     /**
-     * {@code relay.admin.password-sha256}: the SHA-256 of the admin console's password, 64 hex
-     * digits ({@code printf %s "$PASSWORD" | sha256sum}). Unset: a random password is generated at
-     * every start and printed once in the log, on a line starting with
-     * {@value #ADMIN_PASSWORD_MARKER}. Use a long random password: an unsalted hash is only as
-     * strong as what it hashes.
+     * {@code relay.admin.password-hash}: the admin console's password as a salted scrypt hash,
+     * {@code scrypt$N$r$p$salt$hash} (the output of {@code ./secure-relay admin-password}; see
+     * {@code admin.PasswordHash}). Unset: a random password is generated at every start and printed
+     * once in the log, on a line starting with {@value #ADMIN_PASSWORD_MARKER}.
+     */
+    public static final String ADMIN_PASSWORD_HASH = "relay.admin.password-hash";
+
+    /**
+     * {@code relay.admin.password-sha256}: retired (an unsalted SHA-256 of the password). A relay
+     * that finds it refuses to start and says how to make a {@link #ADMIN_PASSWORD_HASH}.
      */
     public static final String ADMIN_PASSWORD_SHA256 = "relay.admin.password-sha256";
 
