@@ -10,7 +10,7 @@ import org.bouncycastle.jce.provider.BouncyCastleProvider;
 /**
  * Which provider does what, in one place: EC operations (key generation, ECDSA, ECDH) from
  * BouncyCastle asked for by name {@value #BC}; AES-GCM and HMAC from the JDK (SunJCE, AES-NI).
- * The split follows the measured speed table in ../shared/STACK.md.
+ * The split follows the measured speed table in docs/ARCHITECTURE.md, "Crypto providers".
  * <p>Usable as plain Java ({@link #installBouncyCastle()}) and as an {@code @ApplicationScoped}
  * CDI bean that also hands out the process's {@link SecureRandom} and {@link Clock}.
  */

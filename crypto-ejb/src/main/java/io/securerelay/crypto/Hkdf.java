@@ -8,7 +8,7 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * HKDF-SHA256 (RFC 5869), extract and expand, on the JDK's {@code HmacSHA256}.
  * <p>Why not BouncyCastle's {@code HKDFBytesGenerator}: the measured speed table of this stack
- * (../shared/STACK.md) gives 0.8M derivations/s on the JDK HMAC against 0.2M on BouncyCastle, the
+ * (docs/ARCHITECTURE.md, "Crypto providers") gives 0.8M derivations/s on the JDK HMAC against 0.2M on BouncyCastle, the
  * construction is ten lines, and it is checked against every Wycheproof HKDF vector in the tests.
  */
 public final class Hkdf {
