@@ -53,7 +53,7 @@ wait_port() { for _ in $(seq 1 600); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev
 
 (cd "$top/bench/node" && [[ -d node_modules ]] || npm install --silent --no-audit --no-fund >/dev/null)
 bash "$top/certs/generate.sh" >/dev/null
-(cd "$top" && mvn -q -B -DskipTests clean package -pl relay-war -am -P'!fuzz-short')  # clean: no stale classes in the WAR
+(cd "$top" && mvn -q -B -DskipTests clean package -pl relay-war -am -P'!fuzz-short') >&2  # clean: no stale classes in the WAR
 
 start() { # target port -> sets pid
   local t=$1 port=$2 props=$work/$t.properties
@@ -74,7 +74,7 @@ start() { # target port -> sets pid
         local jdk
         jdk=$(ls -d /usr/lib/jvm/*2[1-9]* /usr/lib/jvm/*-2[1-9]-* 2>/dev/null | sort -V | tail -1)
         [[ -x $jdk/bin/java ]] || { echo "ab-relay: --payara7 needs a JDK 21+ in /usr/lib/jvm" >&2; exit 1; }
-        mvn -q -B dependency:get -Dartifact=fish.payara.extras:payara-micro:7.2026.11 -Dtransitive=false >/dev/null
+        mvn -q -B dependency:get -Dartifact=fish.payara.extras:payara-micro:7.2026.11 -Dtransitive=false >&2
         war_env=(RELAY_JAVA="$jdk/bin/java"
                  RELAY_MICRO="$HOME/.m2/repository/fish/payara/extras/payara-micro/7.2026.11/payara-micro-7.2026.11.jar")
       fi
