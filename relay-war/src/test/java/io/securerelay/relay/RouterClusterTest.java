@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The router's cluster hooks, with a cluster that records what the router asked of it (the real
- * one, on Hazelcast, is exercised by {@code ClusterE2EIT} on two Payara Micro processes).
+ * one, on Redis, is exercised by {@code ClusterE2EIT} on two Payara Micro processes and a real redis-server).
  */
 class RouterClusterTest {
 
