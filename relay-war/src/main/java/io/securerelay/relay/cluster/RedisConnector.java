@@ -131,7 +131,7 @@ final class RedisConnector {
     static String describe(Throwable failure, RedisSettings s) {
         String where = "Redis at " + s.where();
         for (Throwable t = failure; t != null; t = t.getCause()) {
-            String m = String.valueOf(t.getMessage());
+            String m = plain(t.getMessage());
             if (t instanceof RedisCommandExecutionException) {
                 if (m.startsWith("WRONGPASS") || m.startsWith("NOAUTH") || m.contains("invalid username-password")) {
                     return where + " refused the user '" + s.user() + "' and its password (" + firstWord(m)
@@ -149,7 +149,7 @@ final class RedisConnector {
             if (t instanceof CertPathBuilderException || t instanceof CertPathValidatorException
                     || t instanceof CertificateException || (t instanceof SSLHandshakeException && m.contains("PKIX"))) {
                 return where + " presented a certificate that " + RedisSettings.CA_FILE + " (" + s.caFile()
-                        + ") does not trust, or not for that host name: " + m.replaceFirst("^.*?: ", "");
+                        + ") does not trust, or not for that host name (" + plain(innermost(t).getMessage()) + ")";
             }
             if (t instanceof SSLException) {
                 return "the TLS handshake with " + where + " failed: " + m;
@@ -161,7 +161,20 @@ final class RedisConnector {
                 return where + " did not answer within " + CONNECT_TIMEOUT.toSeconds() + " s";
             }
         }
-        return "cannot use " + where + ": " + failure;
+        return "cannot use " + where + ": " + plain(String.valueOf(innermost(failure).getMessage()));
+    }
+
+    /** A message without the exception class names that wrappers put in front of it. */
+    private static String plain(String message) {
+        return String.valueOf(message).replaceAll("^(?:[A-Za-z_$][\\w$]*\\.)*[A-Za-z_$][\\w$]*(?:Exception|Error): ", "")
+                .replaceAll("(?:[A-Za-z_$][\\w$]*\\.)+[A-Za-z_$][\\w$]*(?:Exception|Error): ", "");
+    }
+
+    private static Throwable innermost(Throwable t) {
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t;
     }
 
     private static String firstWord(String m) {

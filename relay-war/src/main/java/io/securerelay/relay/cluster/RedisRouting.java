@@ -378,7 +378,7 @@ final class RedisRouting implements ClusterRouting, AutoCloseable {
 
     /**
      * One round, on the housekeeping thread: refreshes this instance's directory entries (writing
-     * back any that vanished), marks it alive, drops instances silent for three TTLs, reads the
+     * back any that vanished), marks it alive, drops instances silent for a TTL, reads the
      * members and the directory's size, checks the subscription, and forgets idle routes.
      */
     private void round() throws ExecutionException, TimeoutException, InterruptedException {
@@ -394,7 +394,8 @@ final class RedisRouting implements ClusterRouting, AutoCloseable {
             }
         }
         long now = System.currentTimeMillis();
-        double cutoff = now - 3_000.0 * ttlSeconds;
+        // Alive: seen within one TTL (three rounds), as long as its directory entries live.
+        double cutoff = now - 1_000.0 * ttlSeconds;
         await(redis.zadd(MEMBERS, (double) now, selfValue));
         await(redis.hset(SESSIONS, self.hex(), Integer.toString(local.size()).getBytes(StandardCharsets.US_ASCII)));
         List<byte[]> silent = await(redis.zrangebyscore(MEMBERS, Range.create(Double.NEGATIVE_INFINITY, cutoff)));

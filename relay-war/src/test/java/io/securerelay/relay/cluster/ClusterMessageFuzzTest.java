@@ -12,7 +12,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
  * <p>Contract checked: for any bytes, {@link ClusterMessage#decode} returns a message or throws
  * {@link IllegalArgumentException}, its documented exception; anything else is a finding. A
  * decoded message encodes to exactly the bytes it came from, and decoding those gives an equal
- * message. The same for a whole batch ({@link ClusterMessage#decodeBatch}).
+ * message. (The batch around messages: {@link ClusterBatchFuzzTest}.)
  */
 class ClusterMessageFuzzTest {
 
@@ -27,22 +27,5 @@ class ClusterMessageFuzzTest {
         byte[] encoded = ClusterMessage.encode(m);
         assertArrayEquals(bytes, encoded, "re-encoding a decoded cluster message changed its bytes");
         assertEquals(m, ClusterMessage.decode(encoded), "round trip");
-    }
-
-    @FuzzTest
-    void decodeBatch(byte[] bytes) {
-        ClusterMessage.Batch b;
-        try {
-            b = ClusterMessage.decodeBatch(bytes);
-        } catch (IllegalArgumentException expected) {
-            return;
-        }
-        java.util.List<byte[]> messages = new java.util.ArrayList<>();
-        for (ClusterMessage m : b.messages()) {
-            messages.add(ClusterMessage.encode(m));
-        }
-        byte[] encoded = ClusterMessage.encodeBatch(b.origin(), messages);
-        assertArrayEquals(bytes, encoded, "re-encoding a decoded batch changed its bytes");
-        assertEquals(b, ClusterMessage.decodeBatch(encoded), "round trip");
     }
 }
