@@ -5,6 +5,10 @@ import com.hazelcast.client.config.ClientConfig;
 import com.hazelcast.core.HazelcastInstance;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * A real Hazelcast 5.3 client (the version inside Payara Micro 6.2025.10), pointed at one port
@@ -34,14 +38,23 @@ final class HazelcastProbe {
         return true;
     }
 
-    /** The ports of {@code ports} through which a Hazelcast client joined (empty: none). */
-    static List<Integer> joinedThrough(List<Integer> ports) {
-        List<Integer> joined = new ArrayList<>();
-        for (int p : ports) {
-            if (joins(p)) {
-                joined.add(p);
+    /** The ports of {@code ports} through which a Hazelcast client joined (empty: none); all tried at once. */
+    static List<Integer> joinedThrough(List<Integer> ports) throws InterruptedException, ExecutionException {
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, ports.size()));
+        try {
+            List<Future<Boolean>> tries = new ArrayList<>();
+            for (int p : ports) {
+                tries.add(pool.submit(() -> joins(p)));
             }
+            List<Integer> joined = new ArrayList<>();
+            for (int i = 0; i < ports.size(); i++) {
+                if (tries.get(i).get()) {
+                    joined.add(ports.get(i));
+                }
+            }
+            return joined;
+        } finally {
+            pool.shutdownNow();
         }
-        return joined;
     }
 }

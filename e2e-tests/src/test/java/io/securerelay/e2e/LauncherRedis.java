@@ -51,11 +51,11 @@ final class LauncherRedis implements AutoCloseable {
         }
     }
 
-    /** The redis-server process (a child of the launcher). */
-    ProcessHandle server() {
-        return process.process().descendants()
-                .filter(h -> h.info().command().map(c -> c.endsWith("redis-server")).orElse(false))
-                .findFirst().orElseThrow(() -> new AssertionError("no redis-server under " + process));
+    /** The redis-server process (a child of the launcher; its pid file is in the directory). */
+    ProcessHandle server() throws IOException {
+        long pid = Long.parseLong(Files.readString(dir.resolve("redis.pid")).strip());
+        return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                .orElseThrow(() -> new AssertionError("redis-server " + pid + " is not running"));
     }
 
     int port() {
