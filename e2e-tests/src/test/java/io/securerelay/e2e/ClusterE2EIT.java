@@ -329,14 +329,7 @@ class ClusterE2EIT {
             awaitHealth(B, 503);
             System.out.printf("/health DOWN on both instances %d ms after Redis stopped: %s%n",
                     Duration.ofNanos(System.nanoTime() - stopped).toMillis(), cluster.health(A).body());
-            for (int k = 0; k < 50; k++) {
-                sameA1.send(sameA2.id, payload(0, "x", k));
-                sameA2.send(sameA1.id, payload(0, "y", k));
-            }
-            for (int k = 0; k < 50; k++) {
-                assertDelivered(sameA2, sameA1, payload(0, "x", k));
-                assertDelivered(sameA1, sameA2, payload(0, "y", k));
-            }
+            exchangeInOrder(sameA1, sameA2, 0, 50);
             onA.send(onB.id, bytes("across, Redis away"));
             RelayFrame.Error error = assertInstanceOf(RelayFrame.Error.class, onA.next(), "an ERROR while Redis is away");
             assertEquals(RelayFrame.ErrorCode.PEER_NOT_CONNECTED.code(), error.code());
@@ -348,14 +341,7 @@ class ClusterE2EIT {
             awaitHealth(B, 200);
             System.out.printf("/health UP on both instances %d ms after Redis started again%n",
                     Duration.ofNanos(System.nanoTime() - started).toMillis());
-            for (int k = 0; k < 50; k++) {
-                onA.send(onB.id, payload(1, "x", k));
-                onB.send(onA.id, payload(1, "y", k));
-            }
-            for (int k = 0; k < 50; k++) {
-                assertDelivered(onB, onA, payload(1, "x", k));
-                assertDelivered(onA, onB, payload(1, "y", k));
-            }
+            exchangeInOrder(onA, onB, 1, 50);
             assertEquals(null, sameA1.poll(Duration.ofMillis(200)), "an extra frame arrived");
             assertEquals(null, onA.poll(Duration.ofMillis(200)), "an extra frame arrived");
             System.out.println("after the restart 50 frames each way crossed instances, in order");
@@ -472,6 +458,18 @@ class ClusterE2EIT {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
             throw new AssertionError(String.join(" ", command) + " failed: " + out);
+        }
+    }
+
+    /** {@code frames} numbered frames each way between {@code x} and {@code y}: all delivered, in order. */
+    private static void exchangeInOrder(TestRelayClient x, TestRelayClient y, int pair, int frames) throws Exception {
+        for (int k = 0; k < frames; k++) {
+            x.send(y.id, payload(pair, "x", k));
+            y.send(x.id, payload(pair, "y", k));
+        }
+        for (int k = 0; k < frames; k++) {
+            assertDelivered(y, x, payload(pair, "x", k));
+            assertDelivered(x, y, payload(pair, "y", k));
         }
     }
 
