@@ -182,6 +182,15 @@ public class Router {
     }
 
     /**
+     * Runs {@code deliveries} (calls of {@link #deliverForwarded}) with one flush per receiver at
+     * its end, as the frames of one client read are: a batch from another instance leaves in a few
+     * TLS records instead of one per frame.
+     */
+    public void deliverTogether(Runnable deliveries) {
+        TyrusFastPath.asOneRead(deliveries);
+    }
+
+    /**
      * Another instance could not deliver a frame that the local connection of {@code sender} sent
      * to {@code to}: that connection gets the ERROR it would get on one instance.
      */

@@ -294,6 +294,23 @@ final class TyrusFastPath {
         }
     }
 
+    /**
+     * Runs {@code writes} as if they were caused by one read: the flushes of the connections they
+     * write to wait until it returns, then each is flushed once (for frames that arrive from
+     * elsewhere in a batch: the cluster's deliveries). Without batched flushes, just runs it.
+     */
+    static void asOneRead(Runnable writes) {
+        Batch batch = BATCH.get();
+        batch.depth++;
+        try {
+            writes.run();
+        } finally {
+            if (--batch.depth == 0) {
+                batch.flushAll();
+            }
+        }
+    }
+
     /** The connections whose flush one thread deferred during its current read. */
     static final class Batch {
         private int depth;

@@ -49,6 +49,7 @@ import java.util.logging.Logger;
  * Cluster). Messages for an instance wait in its {@link Outbox}; at most one {@code SPUBLISH} per
  * destination is in flight, and the next one carries everything queued meanwhile: frames are
  * batched per flush without a timer. One batch, one Redis connection, one subscriber: order kept.
+ * The receiving instance writes a batch's frames with one flush per receiver ({@link Router#deliverTogether}).
  * {@code SPUBLISH} answers how many subscribers got the message: 0 means the instance is gone, and
  * the senders get PEER_NOT_CONNECTED at once.
  * <li><b>Lookups</b>: the owner of a destination is asked of Redis once ({@code GET}) and
@@ -335,6 +336,10 @@ final class RedisRouting implements ClusterRouting, AutoCloseable {
             return;
         }
         InstanceId origin = batch.origin();
+        router.deliverTogether(() -> deliver(origin, batch));
+    }
+
+    private void deliver(InstanceId origin, ClusterMessage.Batch batch) {
         for (ClusterMessage m : batch.messages()) {
             if (m instanceof ClusterMessage.Forward f) {
                 counters.received();
