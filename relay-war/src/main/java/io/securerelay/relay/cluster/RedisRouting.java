@@ -505,6 +505,11 @@ final class RedisRouting implements ClusterRouting, AutoCloseable {
     /**
      * The messages waiting for one instance, and at most one {@code SPUBLISH} to it in flight: when
      * it completes, the next batch takes everything queued meanwhile.
+     *
+     * <p>One, not more, for order: a publish started in a completion callback runs on the Netty
+     * event loop and Lettuce writes it at once, ahead of a publish a container thread handed to
+     * the same event loop just before (still in its task queue). With four in flight the benchmark
+     * counted 1,101 to 2,355 frames out of order per run; with one, none.
      */
     private final class Outbox {
         private final InstanceId to;
