@@ -10,6 +10,10 @@
 #   *.pass                   random passwords of the stores above (owner-only files)
 #   relay-jvm.args           JVM @argfile with the keystore settings, so no password shows in `ps`
 #   relay-mtls-jvm.args      JVM @argfile with the truststore settings, used only with RELAY_MTLS=1
+#   redis-cert.pem,          the certificate (SAN localhost, 127.0.0.1, ::1; signed by the CA) and
+#   redis-key.pem            the unencrypted key (owner-only) of the cluster's Redis (TLS only);
+#                            the key is exported from redis.p12 with openssl, the one tool needed
+#                            besides keytool (Redis reads PEM files only)
 # Idempotent: existing material is kept; material that cannot be completed without replacing
 # something is refused with an explanation, never overwritten. Needs only a JDK (keytool).
 set -euo pipefail
@@ -107,6 +111,35 @@ for who in bank customer; do
   rm -rf "$tmp_client"
   say "created client certificate $p12 (CN=$who, for mutual TLS)"
 done
+
+# --- the cluster's Redis (./secure-relay cluster N): PEM files, since redis-server reads no PKCS12 ---
+redis_p12=$out/redis.p12 redis_pass=$out/redis.pass
+if [[ ! -f $out/redis-cert.pem || ! -f $out/redis-key.pem ]]; then
+  command -v openssl >/dev/null || die "openssl not found: it exports the Redis key to PEM (apt-get install openssl)"
+  if [[ ! -f $redis_p12 ]]; then
+    newpass > "$redis_pass"
+    tmp_redis=$(mktemp -d "$out/.redis.XXXXXX")
+    kt -genkeypair -alias redis -keyalg EC -groupname secp256r1 -sigalg SHA256withECDSA \
+       -dname "CN=localhost, O=secure-relay redis" -validity "$days_leaf" \
+       -keystore "$tmp_redis/redis.p12" -storetype PKCS12 -storepass:file "$redis_pass"
+    kt -certreq -alias redis -keystore "$tmp_redis/redis.p12" -storepass:file "$redis_pass" -file "$tmp_redis/redis.csr"
+    kt -gencert -rfc -alias ca -keystore "$ca_p12" -storepass:file "$ca_pass" \
+       -infile "$tmp_redis/redis.csr" -outfile "$tmp_redis/redis.crt" -validity "$days_leaf" -sigalg SHA256withECDSA \
+       -ext "san=dns:localhost,ip:127.0.0.1,ip:::1" -ext ku:c=digitalSignature -ext eku=serverAuth
+    kt -importcert -noprompt -alias ca -file "$ca_pem" -keystore "$tmp_redis/redis.p12" -storepass:file "$redis_pass"
+    kt -importcert -noprompt -alias redis -file "$tmp_redis/redis.crt" -keystore "$tmp_redis/redis.p12" -storepass:file "$redis_pass"
+    mv "$tmp_redis/redis.p12" "$redis_p12"
+    rm -rf "$tmp_redis"
+  fi
+  [[ -f $redis_pass ]] || die "$redis_p12 exists but its password file $redis_pass is missing; refusing to replace it. Move $out aside to start over."
+  openssl pkcs12 -in "$redis_p12" -passin "file:$redis_pass" -nokeys -clcerts 2>/dev/null \
+    | openssl x509 -out "$out/redis-cert.pem" || die "could not export the Redis certificate from $redis_p12"
+  openssl pkcs12 -in "$redis_p12" -passin "file:$redis_pass" -nocerts -nodes 2>/dev/null \
+    | openssl pkey -out "$out/redis-key.pem" || die "could not export the Redis key from $redis_p12"
+  chmod 644 "$out/redis-cert.pem"
+  chmod 600 "$out/redis-key.pem"
+  say "created the Redis certificate $out/redis-cert.pem (SAN localhost, 127.0.0.1, ::1) and its key redis-key.pem"
+fi
 
 # --- JVM options for Payara Micro (an @argfile keeps the password off the command line) ----
 if [[ ! -f $jvm_args || $jvm_args -ot $relay_pass ]]; then

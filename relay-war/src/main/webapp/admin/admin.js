@@ -86,10 +86,10 @@
     });
     $("paircount").textContent = s.pairs.length + (s.pairs.length >= 50 ? "+" : "");
 
-    // Cluster mode: members (short UUID, data grid address) and the traffic between instances.
+    // Cluster mode: Redis up or down, members (instance IDs) and the traffic between instances.
     var c = s.cluster || { enabled: false, members: [] };
     $("clusterstate").textContent = c.enabled ? c.members.length + " member" + (c.members.length === 1 ? "" : "s")
-        : "single instance (cluster mode off)";
+        + ", Redis " + c.redis : "single instance (cluster mode off)";
     $("cforwarded").textContent = fmtInt(c.framesForwarded || 0);
     $("creceived").textContent = fmtInt(c.framesReceived || 0);
     $("cundeliverable").textContent = fmtInt(c.framesUndeliverable || 0);

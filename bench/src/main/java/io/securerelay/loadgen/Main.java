@@ -101,28 +101,32 @@ public final class Main implements Callable<Integer> {
 
         Clients clients = new Clients(Tls.trustingProjectCa(root.resolve("certs/generated")), httpClients);
         Map<String, Target> running = new LinkedHashMap<>();
+        // Only the cluster scenario (--scenarios cluster): no single target is started at all.
+        boolean singles = scenarios.stream().anyMatch(s -> !s.equals("cluster"));
         try {
-            if (targets.contains("echo")) {
+            if (singles && targets.contains("echo")) {
                 running.put(Report.ECHO, Target.tlsEcho(root, work));
             }
-            if (targets.contains("node")) {
+            if (singles && targets.contains("node")) {
                 running.put(Report.NODE, Target.nodeRelay(root, work));
             }
-            if (targets.contains("relay")) {
+            if (singles && targets.contains("relay")) {
                 progress.step("starting the relay with ./secure-relay relay (Payara Micro boots in 15 to 45 s here)");
                 Target relay = Target.payaraRelay(root, work, Duration.ofMinutes(4));
                 running.put(Report.RELAY, relay);
                 report.setup.put("relay", "Payara Micro, started by ./secure-relay relay with bench/relay-bench.properties, ready in "
                         + relay.startTime().toMillis() + " ms");
             }
-            if (targets.contains("server")) {
+            if (singles && targets.contains("server")) {
                 progress.step("starting the relay on Payara Server with ./secure-relay server (a first run creates its domain: minutes)");
                 Target server = Target.payaraServer(root, work, Duration.ofMinutes(12));
                 running.put(Report.SERVER, server);
                 report.setup.put("server", "Payara Server 6.2025.9, started by ./secure-relay server with bench/relay-bench.properties, ready in "
                         + server.startTime().toMillis() + " ms");
             }
-            runSuite(full, pairCounts, warmup, measure, clients, running, report, progress);
+            if (singles) {
+                runSuite(full, pairCounts, warmup, measure, clients, running, report, progress);
+            }
         } finally {
             running.values().forEach(Target::close);
         }
@@ -264,12 +268,12 @@ public final class Main implements Callable<Integer> {
      */
     private void cluster(boolean full, List<Integer> pairCounts, Duration warmup, Duration measure, Path work,
             Clients clients, Report report, Progress progress) throws Exception {
-        progress.step("starting a 2-instance cluster with ./secure-relay cluster 2 (two Payara boots at once: up to 2 minutes here)");
+        progress.step("starting a 2-instance cluster on Redis with ./secure-relay cluster 2 (two Payara boots at once: up to 2 minutes here)");
         try (Target cluster = Target.payaraCluster(root, work, 2, Duration.ofMinutes(5))) {
             Target a = cluster.instance(0);
             Target b = cluster.instance(1);
-            report.setup.put("cluster", "2 Payara Micro instances started by ./secure-relay cluster 2, ready in "
-                    + cluster.startTime().toMillis() + " ms");
+            report.setup.put("cluster", "2 Payara Micro instances and a local redis-server (TLS, ACL) started by"
+                    + " ./secure-relay cluster 2, ready in " + cluster.startTime().toMillis() + " ms");
             Duration jit = Duration.ofSeconds(full ? 30 : 15);
             for (Target[] path : new Target[][] {{a, a}, {a, b}}) {
                 progress.step("warm-up (not measured): " + path[0].name() + " to " + path[1].name());
@@ -282,17 +286,33 @@ public final class Main implements Callable<Integer> {
                 for (Target[] path : new Target[][] {{a, a}, {a, b}}) {
                     progress.step(String.format("cluster throughput: %d pairs, %s", n, path[0] == path[1] ? "same instance" : "across instances"));
                     try (FrameLoad load = FrameLoad.open(path[0], path[1], n, 1024, clients)) {
+                        double redisCpu0 = Target.cpuSeconds(cluster.redisProcess());
+                        long t0 = System.nanoTime();
                         FrameLoad.Result r = load.closedLoop(window, warmup, measure, progress);
+                        double redisCpu = (Target.cpuSeconds(cluster.redisProcess()) - redisCpu0)
+                                / ((System.nanoTime() - t0) / 1e9);
                         report.clusterThroughput.add(r);
                         across = r.framesPerSecond();
-                        progress.step(String.format(Locale.ROOT, "  %,.0f frames/s, lost %d", r.framesPerSecond(), r.lost()));
+                        report.clusterResources.add(new String[] {String.valueOf(n), r.target(), "closed loop",
+                                Report.mib(a.heapAfterGcBytes()), Report.mib(b.heapAfterGcBytes()),
+                                String.format(Locale.ROOT, "%.0f %%", 100 * redisCpu), loadAverage()});
+                        progress.step(String.format(Locale.ROOT, "  %,.0f frames/s, lost %d, Redis CPU %.0f %%",
+                                r.framesPerSecond(), r.lost(), 100 * redisCpu));
                     }
                 }
                 double offered = across / 2;
                 for (Target[] path : new Target[][] {{a, a}, {a, b}}) {
                     try (FrameLoad load = FrameLoad.open(path[0], path[1], n, 1024, clients)) {
+                        double redisCpu0 = Target.cpuSeconds(cluster.redisProcess());
+                        long t0 = System.nanoTime();
                         FrameLoad.Result r = load.openLoop(offered, warmup, measure, progress);
+                        double redisCpu = (Target.cpuSeconds(cluster.redisProcess()) - redisCpu0)
+                                / ((System.nanoTime() - t0) / 1e9);
                         report.clusterLatency.add(r);
+                        report.clusterResources.add(new String[] {String.valueOf(n), r.target(),
+                                String.format(Locale.ROOT, "open loop %,.0f/s", offered),
+                                Report.mib(a.heapAfterGcBytes()), Report.mib(b.heapAfterGcBytes()),
+                                String.format(Locale.ROOT, "%.0f %%", 100 * redisCpu), loadAverage()});
                         progress.step(String.format(Locale.ROOT, "  open loop %,.0f/s: p50 %s ms, p99 %s ms", offered,
                                 Report.ms(r.latencyMicros(), 50), Report.ms(r.latencyMicros(), 99)));
                     }

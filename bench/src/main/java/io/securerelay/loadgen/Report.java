@@ -45,6 +45,8 @@ final class Report {
     final List<EndToEnd.Result> endToEnd = new ArrayList<>();
     final List<FrameLoad.Result> clusterThroughput = new ArrayList<>();
     final List<FrameLoad.Result> clusterLatency = new ArrayList<>();
+    /** Per cluster run: pairs, path, schedule, heap of A and B after a full GC, Redis CPU, load average. */
+    final List<String[]> clusterResources = new ArrayList<>();
     final List<String[]> generatorCheck = new ArrayList<>();
     final Map<String, String> setup = new LinkedHashMap<>();
     final List<String> notes = new ArrayList<>();
@@ -90,11 +92,7 @@ final class Report {
             md.append("## Is the generator the bottleneck?\n\n");
             md.append("The Java generator must drive the direct TLS echo at least as fast as the Node relay runs under it.\n");
             md.append("The Node generator (bench/node/load.js) is run against the same targets as a cross-check.\n\n");
-            md.append("| pairs | generator | target | frames/s | lost |\n| ---: | --- | --- | ---: | ---: |\n");
-            for (String[] row : generatorCheck) {
-                md.append("| ").append(String.join(" | ", row)).append(" |\n");
-            }
-            md.append('\n');
+            rows(md, "| pairs | generator | target | frames/s | lost |\n| ---: | --- | --- | ---: | ---: |\n", generatorCheck);
         }
         if (!idle.isEmpty()) {
             md.append("## 3. Idle registered connections\n\n");
@@ -170,7 +168,8 @@ final class Report {
         if (!clusterThroughput.isEmpty()) {
             md.append("## 6. Cluster: across two instances against within one (same run, same cluster)\n\n");
             md.append("Side A of every pair on instance A; side B on instance A (same instance) or on instance B (across: each frame\n");
-            md.append("goes through the data grid). Throughput closed loop; latency open loop at 50 % of the across-instance rate.\n\n");
+            md.append("goes through Redis: SPUBLISH to instance A's channel over TLS). Throughput closed loop; latency open loop\n");
+            md.append("at 50 % of the across-instance rate.\n\n");
             md.append("| pairs | path | frames/s | across / same | lost | misrouted | out of order | p50 ms | p99 ms | p99.9 ms | p99 across / same |\n");
             md.append("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
             for (FrameLoad.Result r : clusterThroughput) {
@@ -196,6 +195,12 @@ final class Report {
                         failure(r.failure())));
             }
             md.append('\n');
+            if (!clusterResources.isEmpty()) {
+                md.append("\nResources right after each run: heap of each instance after a full GC (jcmd GC.run), the CPU\n");
+                md.append("redis-server used during the run (/proc, 100 % = one core), the machine's load averages (1, 5, 15 min).\n\n");
+                rows(md, "| pairs | path | schedule | heap A | heap B | Redis CPU | load average |\n"
+                        + "| ---: | --- | --- | ---: | ---: | ---: | ---: |\n", clusterResources);
+            }
         }
         if (!notes.isEmpty()) {
             md.append("## Notes\n\n");
@@ -239,6 +244,15 @@ final class Report {
         }
         long micros = percentile >= 100 ? h.getMaxValue() : h.getValueAtPercentile(percentile);
         return String.format(Locale.ROOT, "%.2f", micros / 1000.0);
+    }
+
+    /** A Markdown table: {@code header} (with its separator line), then one line per row, then a blank line. */
+    private static void rows(StringBuilder md, String header, List<String[]> rows) {
+        md.append(header);
+        for (String[] row : rows) {
+            md.append("| ").append(String.join(" | ", row)).append(" |\n");
+        }
+        md.append('\n');
     }
 
     static String mib(OptionalLong bytes) {

@@ -44,14 +44,23 @@ final class Target implements AutoCloseable {
     private final boolean jvm;
     private final Duration startTime;
     private final List<URI> instances = new ArrayList<>();
+    /** For a cluster instance: what its JVM's command line contains ({@code --sslport P }); null otherwise. */
+    private final String jvmMarker;
+    /** For a cluster: the pid file of the Redis the launcher started; null otherwise. */
+    private Path redisPidFile;
 
     private Target(String name, Kind kind, URI uri, Process process, boolean jvm, Duration startTime) {
+        this(name, kind, uri, process, jvm, startTime, null);
+    }
+
+    private Target(String name, Kind kind, URI uri, Process process, boolean jvm, Duration startTime, String jvmMarker) {
         this.name = name;
         this.kind = kind;
         this.uri = uri;
         this.process = process;
         this.jvm = jvm;
         this.startTime = startTime;
+        this.jvmMarker = jvmMarker;
     }
 
     /**
@@ -90,9 +99,10 @@ final class Target implements AutoCloseable {
     }
 
     /**
-     * A local cluster of {@code instances} relays as {@code ./secure-relay cluster N} starts it, on
-     * free ports, with the benchmark settings. The returned target owns the launcher process (close
-     * it to stop every instance); {@link #instance(int)} gives each instance's own address.
+     * A local cluster of {@code instances} relays as {@code ./secure-relay cluster N} starts it (its
+     * own locked-down redis-server first), on free ports, with the benchmark settings. The returned
+     * target owns the launcher process (close it to stop every instance and Redis);
+     * {@link #instance(int)} gives each instance's own address and JVM, {@link #redisProcess()} the Redis.
      */
     static Target payaraCluster(Path root, Path work, int instances, Duration bootTimeout)
             throws IOException, InterruptedException {
@@ -100,25 +110,42 @@ final class Target implements AutoCloseable {
         List<URI> uris = new ArrayList<>();
         for (int i = 0; i < instances; i++) {
             int tls = freePort();
-            specs.add(tls + ":" + freePort() + ":" + freePort());
+            specs.add(tls + ":" + freePort());
             uris.add(URI.create("wss://localhost:" + tls + "/relay"));
         }
         ProcessBuilder pb = new ProcessBuilder("bash", root.resolve("secure-relay").toString(), "cluster",
                 String.valueOf(instances)).directory(root.toFile());
         pb.environment().put("RELAY_CLUSTER_PORTS", String.join(",", specs));
-        pb.environment().put("RELAY_CLUSTER_NAME", "secure-relay-bench-" + ProcessHandle.current().pid());
         pb.environment().put("RELAY_CLUSTER_ROOTDIR", work.resolve("cluster").toString());
+        pb.environment().put("RELAY_REDIS_PORT", String.valueOf(freePort()));
+        pb.environment().put("RELAY_REDIS_DIR", work.resolve("cluster-redis").toString());
         pb.environment().put("RELAY_PROPERTIES", root.resolve("bench/relay-bench.properties").toString());
         Target t = start("relay cluster (" + instances + " Payara Micro instances)", Kind.RELAY, uris.get(0), pb,
                 work.resolve("cluster-" + uris.get(0).getPort() + ".out"), "relay ready at wss://", bootTimeout, true,
                 instances);
         t.instances.addAll(uris);
+        t.redisPidFile = work.resolve("cluster-redis").resolve("redis.pid");
         return t;
     }
 
-    /** Instance {@code i} of a cluster target (the same target, another address). */
+    /** Instance {@code i} of a cluster target (the same launcher, another address and JVM). */
     Target instance(int i) {
-        return new Target("cluster instance " + (char) ('A' + i), kind, instances.get(i), process, jvm, startTime);
+        return new Target("cluster instance " + (char) ('A' + i), kind, instances.get(i), process, jvm, startTime,
+                "--sslport " + instances.get(i).getPort() + " ");
+    }
+
+    /** The cluster's redis-server (from its pid file). */
+    ProcessHandle redisProcess() throws IOException {
+        long pid = Long.parseLong(Files.readString(redisPidFile).strip());
+        return ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException("redis-server " + pid + " is gone"));
+    }
+
+    /** CPU time (user + system) a process has used so far, from /proc/<pid>/stat, in seconds. */
+    static double cpuSeconds(ProcessHandle p) throws IOException {
+        String stat = Files.readString(Path.of("/proc", String.valueOf(p.pid()), "stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        // after the command: state(0) ... utime is field 14 of the line, index 11 here; stime index 12
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
     }
 
     /** The baseline a user might pick instead: bench/node/ws-relay.js, the same protocol on Node's ws. */
@@ -221,7 +248,8 @@ final class Target implements AutoCloseable {
             return process.toHandle();
         }
         return process.toHandle().descendants()
-                .filter(h -> h.info().commandLine().map(c -> c.contains("payara-micro")).orElse(false))
+                .filter(h -> h.info().commandLine().map(c -> c.contains("payara-micro")
+                        && (jvmMarker == null || c.contains(jvmMarker))).orElse(false))
                 .findFirst().orElseThrow(() -> new IllegalStateException("no Payara Micro process under the launcher"));
     }
 

@@ -15,17 +15,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * A local relay cluster exactly as a user starts it: {@code ./secure-relay cluster N}, one real
  * Payara Micro process per instance, on ports chosen for the test run
- * ({@code RELAY_CLUSTER_PORTS}) and under a cluster name of its own, so that clusters of concurrent
- * builds never join each other.
+ * ({@code RELAY_CLUSTER_PORTS}), routing through the test's own Redis ({@code RELAY_REDIS_URI},
+ * {@code RELAY_REDIS_PASSWORD_FILE}), so that clusters of concurrent builds never meet.
  */
 final class LauncherCluster extends LineProcess {
 
@@ -38,22 +37,19 @@ final class LauncherCluster extends LineProcess {
     private static final Pattern READY = Pattern.compile("^relay ready at wss://localhost:(\\d+)/relay .*");
 
     /** One instance's ports. */
-    record Instance(int port, int httpPort, int gridPort) {
+    record Instance(int port, int httpPort) {
         URI uri() {
             return URI.create("wss://localhost:" + port + "/relay");
         }
     }
 
     private final List<Instance> instances;
-    private final String name;
     private final Duration bootTime;
     private final HttpClient http = HttpClient.newHttpClient();
 
-    private LauncherCluster(ProcessBuilder pb, List<Instance> instances, String name)
-            throws IOException, InterruptedException {
+    private LauncherCluster(ProcessBuilder pb, List<Instance> instances) throws IOException, InterruptedException {
         super("cluster", pb);
         this.instances = List.copyOf(instances);
-        this.name = name;
         long start = System.nanoTime();
         Set<Integer> ready = new HashSet<>();
         while (ready.size() < instances.size()) {
@@ -66,31 +62,60 @@ final class LauncherCluster extends LineProcess {
         this.bootTime = Duration.ofNanos(System.nanoTime() - start);
     }
 
-    /** Starts {@code ./secure-relay cluster N} with the given instances' ports. */
-    static LauncherCluster start(List<Instance> instances) throws IOException, InterruptedException {
+    /** Starts {@code ./secure-relay cluster N} with the given instances' ports on {@code redis}, and waits until all are ready. */
+    static LauncherCluster start(List<Instance> instances, LauncherRedis redis) throws IOException, InterruptedException {
+        return new LauncherCluster(builder(instances, Map.of("RELAY_REDIS_URI", redis.uri(),
+                "RELAY_REDIS_PASSWORD_FILE", redis.passwordFile().toString())), instances);
+    }
+
+    /**
+     * {@code ./secure-relay cluster 1} on {@code instance}'s ports with the Redis settings in
+     * {@code env}, for a relay expected to refuse to start: its whole output once it exited (at
+     * most {@link #BOOT_TIMEOUT}).
+     */
+    static String refusedStart(Instance instance, Map<String, String> env) throws IOException, InterruptedException {
+        try (LineProcess p = new LineProcess("cluster-" + instance.port(), builder(List.of(instance), env))) {
+            if (!p.process().waitFor(BOOT_TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)) {
+                throw new AssertionError("the launcher did not exit within " + BOOT_TIMEOUT + ":\n" + p.transcript());
+            }
+            p.awaitOutputEnd(Duration.ofSeconds(30));
+            return p.transcript();
+        }
+    }
+
+    private static ProcessBuilder builder(List<Instance> instances, Map<String, String> env) throws IOException {
         Path root = Path.of(System.getProperty("project.root"));
         Path work = Path.of(System.getProperty("e2e.workdir"));
         Files.createDirectories(work);
         List<String> specs = new ArrayList<>();
         for (Instance i : instances) {
-            specs.add(i.port() + ":" + i.httpPort() + ":" + i.gridPort());
+            specs.add(i.port() + ":" + i.httpPort());
         }
-        String name = "e2e-" + UUID.randomUUID().toString().substring(0, 8);
         ProcessBuilder pb = new ProcessBuilder("bash", root.resolve("secure-relay").toString(), "cluster",
                 String.valueOf(instances.size())).directory(root.toFile());
         pb.environment().put("RELAY_CLUSTER_PORTS", String.join(",", specs));
-        pb.environment().put("RELAY_CLUSTER_NAME", name);
         pb.environment().put("RELAY_CLUSTER_ROOTDIR", work.toString());
+        pb.environment().putAll(env);
         pb.environment().put("RELAY_ADMIN_PASSWORD_HASH", ADMIN_PASSWORD_HASH);
-        return new LauncherCluster(pb, instances, name);
+        return pb;
+    }
+
+    /** The Payara Micro JVM of instance {@code i} (found by its {@code --sslport}). */
+    ProcessHandle jvm(int i) {
+        String marker = "--sslport " + instances.get(i).port() + " ";
+        return process().descendants()
+                .filter(p -> p.info().commandLine().map(c -> c.contains(marker)).orElse(false))
+                .findFirst().orElseThrow(() -> new AssertionError("no Payara Micro process with " + marker));
+    }
+
+    /** {@code /health} of instance {@code i} on its loopback HTTP port: the HTTP status (200 UP, 503 DOWN) and body. */
+    HttpResponse<String> health(int i) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + instances.get(i).httpPort() + "/health"))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     Instance instance(int i) {
         return instances.get(i);
-    }
-
-    String name() {
-        return name;
     }
 
     Duration bootTime() {
@@ -102,11 +127,7 @@ final class LauncherCluster extends LineProcess {
      * graceful close of anything. The launcher and the other instances go on.
      */
     void crash(int i) {
-        String marker = "--sslport " + instances.get(i).port() + " ";
-        Optional<ProcessHandle> jvm = process().descendants()
-                .filter(p -> p.info().commandLine().map(c -> c.contains(marker)).orElse(false))
-                .findFirst();
-        ProcessHandle h = jvm.orElseThrow(() -> new AssertionError("no Payara Micro process with " + marker));
+        ProcessHandle h = jvm(i);
         h.destroyForcibly();
         h.onExit().join();
     }

@@ -71,6 +71,22 @@ class RelaySurfaceE2EIT {
     }
 
     /**
+     * A real Hazelcast client (5.3, Payara's own version, cluster name {@code development}, no
+     * credentials) pointed at every port the relay JVM listens on gets in through none of them.
+     * Through the grid member that {@code --nocluster} starts, it would, and could then run asadmin
+     * commands such as {@code undeploy relay} (issue 20).
+     */
+    @Test
+    void noHazelcastClientJoinsThroughAnyPortOfTheRelayJvm() throws Exception {
+        List<Integer> ports = ListeningSockets.of(jvm.pid()).stream()
+                .filter(l -> l.protocol().equals("tcp")).map(ListeningSockets.Listener::port).distinct()
+                .collect(Collectors.toList());
+        assertTrue(ports.contains(port), "TLS port not found in " + ports);
+        assertEquals(List.of(), HazelcastProbe.joinedThrough(ports), "a Hazelcast client joined through these ports");
+        System.out.println("a Hazelcast client was refused on every port of the relay JVM: " + ports);
+    }
+
+    /**
      * Each oversize frame, whatever the length its header declares (64 KiB + 1 byte through a
      * 2^63-byte length, which RFC 6455 forbids), is refused at its header: close 1009 with the
      * documented reason, and nothing in the relay's log.

@@ -6,17 +6,27 @@ import java.nio.ByteBuffer;
 import java.util.Objects;
 
 /**
- * The messages relay instances send each other over the data grid, and their one codec. Each is a
- * plain {@code byte[]} on the wire (Hazelcast serializes {@code byte[]} natively: no Java
- * serialization, no application class on the receiving side). The payload of a frame stays opaque.
+ * The messages relay instances send each other through Redis, and their one codec. Messages travel
+ * in batches: one sharded pub/sub message ({@code SPUBLISH} to the receiving instance's channel)
+ * carries every message queued for that instance since the previous one left, in order, behind the
+ * sending instance's ID. Plain bytes, no serialization framework; the payload of a frame stays opaque.
  *
  * <pre>
+ * BATCH          version 0x01 | origin[8] | count[2] | (length[4] | message)×count
  * FORWARD        0x01 | from[16] | to[16] | payload…   a SEND for a session held by the receiving instance
  * UNDELIVERABLE  0x02 | code[2]  | sender[16] | to[16] the receiving instance could not deliver a FORWARD
  * TAKEN_OVER     0x03 | id[16]                        the owner of id proved its key on another instance
  * </pre>
  */
 sealed interface ClusterMessage {
+
+    byte BATCH_VERSION = 0x01;
+    /** Bytes of a batch before its first message: version, origin, count. */
+    int BATCH_HEADER = 1 + InstanceId.LENGTH + 2;
+    /** Bytes in front of each message of a batch: its length. */
+    int BATCH_ENTRY_HEADER = 4;
+    /** Messages in one batch at most (the count is an unsigned 16-bit field). */
+    int BATCH_MAX_COUNT = 0xffff;
 
     byte FORWARD = 0x01;
     byte UNDELIVERABLE = 0x02;
@@ -75,7 +85,13 @@ sealed interface ClusterMessage {
         if (bytes == null || bytes.length == 0) {
             throw new IllegalArgumentException("empty cluster message");
         }
-        ByteBuffer in = ByteBuffer.wrap(bytes);
+        return decode(ByteBuffer.wrap(bytes));
+    }
+
+    private static ClusterMessage decode(ByteBuffer in) {
+        if (!in.hasRemaining()) {
+            throw new IllegalArgumentException("empty cluster message");
+        }
         byte type = in.get();
         switch (type) {
             case FORWARD:
@@ -100,6 +116,74 @@ sealed interface ClusterMessage {
             default:
                 throw new IllegalArgumentException("unknown cluster message type " + (type & 0xff));
         }
+    }
+
+    /** The messages of one batch and the instance that sent them. */
+    record Batch(InstanceId origin, java.util.List<ClusterMessage> messages) {
+        public Batch {
+            Objects.requireNonNull(origin, "origin");
+            messages = java.util.List.copyOf(messages);
+        }
+    }
+
+    /**
+     * One batch of already encoded messages ({@link #encode}), in order.
+     *
+     * @throws IllegalArgumentException if there are none, or more than {@link #BATCH_MAX_COUNT}
+     */
+    static byte[] encodeBatch(InstanceId origin, java.util.List<byte[]> messages) {
+        if (messages.isEmpty() || messages.size() > BATCH_MAX_COUNT) {
+            throw new IllegalArgumentException("a batch holds 1 to " + BATCH_MAX_COUNT + " messages, not " + messages.size());
+        }
+        int size = BATCH_HEADER;
+        for (byte[] m : messages) {
+            size += BATCH_ENTRY_HEADER + m.length;
+        }
+        ByteBuffer out = ByteBuffer.allocate(size);
+        out.put(BATCH_VERSION).put(origin.toBytes()).putShort((short) messages.size());
+        for (byte[] m : messages) {
+            out.putInt(m.length).put(m);
+        }
+        return out.array();
+    }
+
+    /**
+     * Parses a batch from another instance; FORWARD payloads are views of {@code bytes}.
+     *
+     * @throws IllegalArgumentException if the bytes are no batch of this version, or any message in it is malformed
+     */
+    static Batch decodeBatch(byte[] bytes) {
+        if (bytes == null || bytes.length < BATCH_HEADER) {
+            throw new IllegalArgumentException("batch too short");
+        }
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        if (in.get() != BATCH_VERSION) {
+            throw new IllegalArgumentException("unknown batch version " + (bytes[0] & 0xff));
+        }
+        byte[] origin = new byte[InstanceId.LENGTH];
+        in.get(origin);
+        int count = in.getShort() & 0xffff;
+        if (count == 0) {
+            throw new IllegalArgumentException("empty batch");
+        }
+        java.util.List<ClusterMessage> messages = new java.util.ArrayList<>(Math.min(count, 1024));
+        for (int i = 0; i < count; i++) {
+            require(in, BATCH_ENTRY_HEADER, "batch entry");
+            int length = in.getInt();
+            if (length < 1 || length > in.remaining()) {
+                throw new IllegalArgumentException("batch entry of " + Integer.toUnsignedString(length)
+                        + " bytes with " + in.remaining() + " left");
+            }
+            messages.add(decode(bytes, in.position(), length));
+            in.position(in.position() + length);
+        }
+        exact(in, "batch");
+        return new Batch(InstanceId.of(origin), messages);
+    }
+
+    /** {@link #decode(byte[])} of {@code length} bytes of {@code bytes} from {@code offset}. */
+    private static ClusterMessage decode(byte[] bytes, int offset, int length) {
+        return decode(ByteBuffer.wrap(bytes, offset, length).slice());
     }
 
     private static SessionId id(ByteBuffer in) {

@@ -1,6 +1,5 @@
 package io.securerelay.relay.cluster;
 
-import com.hazelcast.core.HazelcastInstance;
 import io.securerelay.relay.config.RelayConfig;
 import io.securerelay.relay.routing.Router;
 import jakarta.annotation.PreDestroy;
@@ -8,10 +7,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.security.SecureRandom;
 import java.util.List;
 import java.util.logging.Logger;
-import javax.naming.InitialContext;
-import javax.naming.NamingException;
+import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.metrics.Metadata;
 import org.eclipse.microprofile.metrics.MetricRegistry;
@@ -19,15 +18,17 @@ import org.eclipse.microprofile.metrics.annotation.RegistryScope;
 
 /**
  * Cluster mode's life cycle and figures. At deployment it registers the cluster metrics (always,
- * at zero without a cluster) and, with {@link RelayConfig#CLUSTER_ENABLED}, joins the relay cluster
- * on Payara Micro's Hazelcast member (JNDI {@value #HAZELCAST_JNDI}) and hands the {@link Router}
- * its {@link HazelcastCluster}; at undeployment it leaves. Thread-safe.
+ * at zero without a cluster) and, with {@link RelayConfig#CLUSTER_ENABLED}, connects to Redis
+ * ({@link RedisSettings}) and hands the {@link Router} its {@link RedisRouting}; a Redis it cannot
+ * use (wrong password, no TLS, an untrusted certificate, a missing ACL permission) fails the
+ * deployment with one line marked {@value #FAILURE_MARK}, which the launcher shows. At
+ * undeployment it leaves. Thread-safe.
  */
 @ApplicationScoped
 public class RelayCluster {
 
-    /** Where Payara binds its Hazelcast instance (the default of {@code set-hazelcast-configuration}). */
-    public static final String HAZELCAST_JNDI = "payara/Hazelcast";
+    /** Marks the one log line that says why cluster mode could not start (the launcher looks for it). */
+    public static final String FAILURE_MARK = "RELAY-CLUSTER-FAILED";
 
     public static final String MEMBERS = "relay.cluster.members";
     public static final String DIRECTORY_ENTRIES = "relay.cluster.directory.entries";
@@ -42,6 +43,9 @@ public class RelayCluster {
     boolean enabled;
 
     @Inject
+    Config config;
+
+    @Inject
     Router router;
 
     @Inject
@@ -49,9 +53,9 @@ public class RelayCluster {
     MetricRegistry registry;
 
     private volatile ClusterCounters counters;
-    private volatile HazelcastCluster cluster;
+    private volatile RedisRouting cluster;
 
-    /** Registers the metrics and, in cluster mode, joins; a cluster mode without Hazelcast fails the deployment. */
+    /** Registers the metrics and, in cluster mode, joins; a Redis it cannot use fails the deployment. */
     void atStartup(@Observes @Initialized(ApplicationScoped.class) Object ignored) {
         counters = new ClusterCounters(
                 registry.counter(Metadata.builder().withName(FRAMES_FORWARDED)
@@ -62,7 +66,7 @@ public class RelayCluster {
                         .withDescription("Frames forwarded to this instance that it could not deliver"
                                 + " (their senders got an ERROR)").build()));
         registry.gauge(Metadata.builder().withName(MEMBERS)
-                .withDescription("Relay instances in the cluster, this one included; 0 without cluster mode").build(),
+                .withDescription("Relay instances alive in the cluster, this one included; 0 without cluster mode").build(),
                 this, RelayCluster::memberCount);
         registry.gauge(Metadata.builder().withName(DIRECTORY_ENTRIES)
                 .withDescription("Session IDs in the cluster's routing directory, all instances; 0 without cluster mode")
@@ -70,26 +74,32 @@ public class RelayCluster {
         if (!enabled) {
             return;
         }
-        HazelcastInstance hz;
+        RedisSettings settings;
         try {
-            hz = (HazelcastInstance) new InitialContext().lookup(HAZELCAST_JNDI);
-        } catch (NamingException | ClassCastException e) {
-            throw new IllegalStateException(RelayConfig.CLUSTER_ENABLED + "=true, but Payara's Hazelcast ("
-                    + HAZELCAST_JNDI + ") is not available: start Payara Micro without --nocluster", e);
+            settings = RedisSettings.read(key -> config.getOptionalValue(key, String.class).orElse(null), System::getenv);
+        } catch (IllegalArgumentException e) {
+            throw failed(e.getMessage());
         }
-        if (hz == null || !hz.getLifecycleService().isRunning()) {
-            throw new IllegalStateException(RelayConfig.CLUSTER_ENABLED + "=true, but Payara's Hazelcast is not running");
+        RedisRouting c;
+        try {
+            c = RedisConnector.connect(settings, router, counters, new SecureRandom());
+        } catch (RedisConnector.StartException e) {
+            throw failed(e.getMessage());
         }
-        HazelcastCluster c = HazelcastCluster.start(hz, router, counters);
         cluster = c;
         router.joinCluster(c);
-        LOG.info(() -> "relay cluster: joined cluster '" + hz.getConfig().getClusterName() + "' as member "
-                + c.self().toString().substring(0, 8) + "; members: " + c.members());
+        LOG.info(() -> "relay cluster: joined as instance " + c.self() + " through Redis (" + settings + "); members: "
+                + c.figures().members());
+    }
+
+    private static IllegalStateException failed(String why) {
+        LOG.severe(FAILURE_MARK + " relay cluster: " + why);
+        return new IllegalStateException("relay cluster: " + why);
     }
 
     @PreDestroy
     void leave() {
-        HazelcastCluster c = cluster;
+        RedisRouting c = cluster;
         if (c != null) {
             router.leaveCluster();
             cluster = null;
@@ -102,36 +112,53 @@ public class RelayCluster {
         return cluster != null;
     }
 
-    /** Relay instances in the cluster, this one included; 0 without cluster mode. */
-    public long memberCount() {
-        HazelcastCluster c = cluster;
-        return c == null ? 0 : c.memberCount();
+    /**
+     * Whether routing to other instances works now (cluster mode only): both Redis connections are
+     * open and the last housekeeping round succeeded; else why not. Null without cluster mode.
+     */
+    public String problem() {
+        RedisRouting c = cluster;
+        if (c == null) {
+            return null;
+        }
+        RedisRouting.Figures f = c.figures();
+        return f.up() ? "" : f.problem();
     }
 
-    /** Entries of the cluster-wide directory (a cluster-wide call: monitoring pace only); 0 without cluster mode. */
+    /** Relay instances alive in the cluster, this one included; 0 without cluster mode. */
+    public long memberCount() {
+        RedisRouting c = cluster;
+        return c == null ? 0 : c.figures().members().size();
+    }
+
+    /** Entries of the cluster-wide directory as of the last housekeeping round; 0 without cluster mode. */
     public long directoryEntries() {
-        HazelcastCluster c = cluster;
-        return c == null ? 0 : c.directorySize();
+        RedisRouting c = cluster;
+        return c == null ? 0 : c.figures().directoryEntries();
     }
 
     /**
-     * The cluster's figures as the body of a JSON object (for the admin console): enabled, members
-     * (short UUID and data grid address), directory entries, frames forwarded / received /
-     * undeliverable. No session ID, no payload.
+     * The cluster's figures as the body of a JSON object (for the admin console): enabled, Redis up
+     * or down, members (instance IDs, this one marked), directory entries, frames forwarded /
+     * received / undeliverable. No session ID, no payload, no credential.
      */
     public String json() {
-        HazelcastCluster c = cluster;
+        RedisRouting c = cluster;
         ClusterCounters k = counters;
         StringBuilder b = new StringBuilder(256).append('{');
         b.append("\"enabled\":").append(c != null).append(',');
-        List<String> members = c == null ? List.of() : c.members();
+        RedisRouting.Figures f = c == null ? null : c.figures();
+        b.append("\"redis\":\"").append(f == null ? "off" : f.up() ? "up" : "down").append("\",");
+        List<String> members = f == null ? List.of() : f.members();
         b.append("\"members\":[");
         for (int i = 0; i < members.size(); i++) {
-            // UUID digits, an IP address and a port: nothing to escape.
-            b.append(i == 0 ? "" : ",").append('"').append(members.get(i)).append('"');
+            // Instance IDs are hex digits: nothing to escape.
+            String m = members.get(i);
+            b.append(i == 0 ? "" : ",").append('"').append(m)
+                    .append(m.equals(c.self().hex()) ? " (this instance)" : "").append('"');
         }
         b.append("],");
-        b.append("\"directoryEntries\":").append(c == null ? 0 : c.directorySize()).append(',');
+        b.append("\"directoryEntries\":").append(f == null ? 0 : f.directoryEntries()).append(',');
         b.append("\"framesForwarded\":").append(k == null ? 0 : k.forwardedCount()).append(',');
         b.append("\"framesReceived\":").append(k == null ? 0 : k.receivedCount()).append(',');
         b.append("\"framesUndeliverable\":").append(k == null ? 0 : k.undeliverableCount());

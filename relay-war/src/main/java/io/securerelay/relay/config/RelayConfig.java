@@ -129,11 +129,11 @@ public final class RelayConfig {
     public static final String ADMIN_PASSWORD_MARKER = "RELAY-ADMIN-PASSWORD";
 
     /**
-     * {@code relay.cluster.enabled}: cluster mode. {@code true}: this instance joins the relay
-     * cluster on Payara Micro's Hazelcast member (started without {@code --nocluster}, see
-     * {@code ./secure-relay cluster}) and routes to sessions held by other instances; the deployment
-     * fails if there is no Hazelcast. {@code false} (the default): a single instance, no Hazelcast
-     * call on any path.
+     * {@code relay.cluster.enabled}: cluster mode. {@code true}: this instance routes to sessions
+     * held by other instances through Redis, configured by the {@code relay.cluster.redis.*} keys
+     * ({@code io.securerelay.relay.cluster.RedisSettings}, {@code ./secure-relay cluster}); the
+     * deployment fails if that Redis cannot be used. {@code false} (the default): a single instance,
+     * no Redis call on any path.
      */
     public static final String CLUSTER_ENABLED = "relay.cluster.enabled";
     public static final String CLUSTER_ENABLED_DEFAULT = "false";

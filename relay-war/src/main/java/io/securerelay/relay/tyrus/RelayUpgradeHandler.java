@@ -86,6 +86,22 @@ public class RelayUpgradeHandler extends TyrusHttpUpgradeHandler {
         return handler == null ? null : handler.guarded;
     }
 
+    /**
+     * Runs {@code writes} as if one read had caused them: the flushes of the connections they write
+     * to wait until it returns, then each is flushed once (for frames that arrive together from
+     * elsewhere: a batch from another cluster instance). Without batched flushes, the streams flush
+     * at once and this just runs it.
+     */
+    public static void asOneRead(Runnable writes) {
+        FlushBatch batch = FlushBatch.current();
+        batch.enter();
+        try {
+            writes.run();
+        } finally {
+            batch.exit();
+        }
+    }
+
     /** Sets the limit and the batching before the container calls {@link #init}. */
     void configure(long maxFrameBytes, boolean batch) {
         this.limit = maxFrameBytes;

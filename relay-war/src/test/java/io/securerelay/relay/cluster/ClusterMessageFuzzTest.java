@@ -6,13 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 
 /**
- * Fuzzes the codec of the messages relay instances send each other over the data grid (what one
- * instance reads from another, or from anything else that reached the grid).
+ * Fuzzes the codec of the messages relay instances send each other through Redis (what one
+ * instance reads from another, or from anything else that could publish on its channel).
  *
  * <p>Contract checked: for any bytes, {@link ClusterMessage#decode} returns a message or throws
  * {@link IllegalArgumentException}, its documented exception; anything else is a finding. A
  * decoded message encodes to exactly the bytes it came from, and decoding those gives an equal
- * message.
+ * message. (The batch around messages: {@link ClusterBatchFuzzTest}.)
  */
 class ClusterMessageFuzzTest {
 

@@ -62,4 +62,37 @@ class ClusterMessageTest {
         d.get(out);
         return out;
     }
+
+    @Test
+    void aBatchKeepsItsOriginAndItsMessagesInOrder() {
+        InstanceId origin = InstanceId.random(RANDOM);
+        byte[] one = ClusterMessage.encode(new ClusterMessage.Forward(a, b, ByteBuffer.wrap(new byte[] {7})));
+        byte[] two = ClusterMessage.encode(new ClusterMessage.TakenOver(a));
+        ClusterMessage.Batch batch = ClusterMessage.decodeBatch(ClusterMessage.encodeBatch(origin, java.util.List.of(one, two)));
+        assertEquals(origin, batch.origin());
+        assertEquals(2, batch.messages().size());
+        ClusterMessage.Forward f = assertInstanceOf(ClusterMessage.Forward.class, batch.messages().get(0));
+        assertArrayEquals(new byte[] {7}, bytesOf(f.payload()));
+        assertEquals(new ClusterMessage.TakenOver(a), batch.messages().get(1));
+    }
+
+    @Test
+    void malformedBatchesAreRefusedWithTheirReason() {
+        InstanceId origin = InstanceId.random(RANDOM);
+        byte[] good = ClusterMessage.encodeBatch(origin, java.util.List.of(ClusterMessage.encode(new ClusterMessage.TakenOver(a))));
+        byte[] version = good.clone();
+        version[0] = 2;
+        assertEquals("unknown batch version 2", assertThrows(IllegalArgumentException.class,
+                () -> ClusterMessage.decodeBatch(version)).getMessage());
+        assertThrows(IllegalArgumentException.class, () -> ClusterMessage.decodeBatch(Arrays.copyOf(good, good.length - 1)));
+        assertThrows(IllegalArgumentException.class, () -> ClusterMessage.decodeBatch(Arrays.copyOf(good, good.length + 1)));
+        byte[] empty = Arrays.copyOf(good, ClusterMessage.BATCH_HEADER);
+        empty[ClusterMessage.BATCH_HEADER - 1] = 0;
+        assertEquals("empty batch", assertThrows(IllegalArgumentException.class,
+                () -> ClusterMessage.decodeBatch(empty)).getMessage());
+        byte[] huge = good.clone();
+        huge[ClusterMessage.BATCH_HEADER] = (byte) 0x80; // a length of 2^31 and more
+        assertThrows(IllegalArgumentException.class, () -> ClusterMessage.decodeBatch(huge));
+        assertThrows(IllegalArgumentException.class, () -> ClusterMessage.encodeBatch(origin, java.util.List.of()));
+    }
 }

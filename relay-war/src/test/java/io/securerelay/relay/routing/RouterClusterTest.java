@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The router's cluster hooks, with a cluster that records what the router asked of it (the real
- * one, on Hazelcast, is exercised by {@code ClusterE2EIT} on two Payara Micro processes).
+ * one, on Redis, is exercised by {@code ClusterE2EIT} on two Payara Micro processes and a real redis-server).
  */
 class RouterClusterTest {
 
