@@ -34,7 +34,7 @@ public final class RelayTestDeployment {
     }
 
     /**
-     * The value of one un-tagged metric of the deployed relay (e.g. {@code relay_reads_unmasked}),
+     * The value of one un-tagged metric of the deployed relay (e.g. {@code relay_flushes_deferred}),
      * read from its Prometheus output at {@code /metrics}; fails the test if it is missing.
      */
     public static double metric(String name) throws Exception {
@@ -43,7 +43,7 @@ public final class RelayTestDeployment {
 
     /**
      * The value of one metric with the tag {@code tag="value"} (e.g. {@code relay_container_hook},
-     * {@code hook}, {@code tyrus-fast-path}); fails the test if it is missing.
+     * {@code hook}, {@code tyrus-idle-timers}); fails the test if it is missing.
      */
     public static double metric(String name, String tag, String value) throws Exception {
         return metric(name, "\\{[^}]*" + Pattern.quote(tag + "=\"" + value + "\"") + "[^}]*\\}");
