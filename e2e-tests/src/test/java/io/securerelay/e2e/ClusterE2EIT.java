@@ -341,6 +341,14 @@ class ClusterE2EIT {
             awaitHealth(B, 200);
             System.out.printf("/health UP on both instances %d ms after Redis started again%n",
                     Duration.ofNanos(System.nanoTime() - started).toMillis());
+            // Each instance writes its sessions back into the directory and marks itself alive in
+            // its first round after the restart; the other instance sees it at its next round (a
+            // third of the TTL later). Until then a frame across gets PEER_NOT_CONNECTED, never
+            // silence: wait for the crossing to work both ways, then check order.
+            awaitCrossing(onA, onB, Duration.ofSeconds(15));
+            awaitCrossing(onB, onA, Duration.ofSeconds(15));
+            System.out.printf("frames cross instances again both ways %d ms after Redis started again%n",
+                    Duration.ofNanos(System.nanoTime() - started).toMillis());
             exchangeInOrder(onA, onB, 1, 50);
             assertEquals(null, sameA1.poll(Duration.ofMillis(200)), "an extra frame arrived");
             assertEquals(null, onA.poll(Duration.ofMillis(200)), "an extra frame arrived");
@@ -458,6 +466,29 @@ class ClusterE2EIT {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
             throw new AssertionError(String.join(" ", command) + " failed: " + out);
+        }
+    }
+
+    /**
+     * Sends probes from {@code x} to {@code y}, one at a time, until one is delivered: each is
+     * either delivered or answered with PEER_NOT_CONNECTED (anything else fails), so no probe is
+     * left in flight. Fails after {@code within}.
+     */
+    private static void awaitCrossing(TestRelayClient x, TestRelayClient y, Duration within) throws Exception {
+        long deadline = System.nanoTime() + within.toNanos();
+        for (int n = 0; ; n++) {
+            byte[] probe = bytes("probe " + n);
+            x.send(y.id, probe);
+            RelayFrame.ServerFrame got = y.poll(Duration.ofMillis(500));
+            if (got != null) {
+                RelayFrame.Deliver d = assertInstanceOf(RelayFrame.Deliver.class, got, "a probe across");
+                assertArrayEquals(probe, d.payloadBytes(), "the probe just sent");
+                return;
+            }
+            RelayFrame.ServerFrame answer = x.poll(Duration.ofSeconds(5));
+            RelayFrame.Error e = assertInstanceOf(RelayFrame.Error.class, answer, "a probe neither delivered nor refused");
+            assertEquals(RelayFrame.ErrorCode.PEER_NOT_CONNECTED.code(), e.code());
+            assertTrue(System.nanoTime() < deadline, "frames did not cross instances again within " + within);
         }
     }
 
