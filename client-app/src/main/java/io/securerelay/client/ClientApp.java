@@ -3,8 +3,10 @@ package io.securerelay.client;
 import io.securerelay.client.internal.BatchRun;
 import io.securerelay.client.internal.Conversation;
 import io.securerelay.client.internal.ExecutorEventLoop;
+import io.securerelay.client.internal.FileOutbox;
 import io.securerelay.client.internal.Outbox;
 import io.securerelay.client.internal.RelayLink;
+import io.securerelay.client.internal.StableRoutingKey;
 import io.securerelay.client.internal.Tls;
 import io.securerelay.client.internal.UserCommands;
 import io.securerelay.client.internal.UserIo;
@@ -18,7 +20,6 @@ import io.securerelay.keystore.PasswordPrompt;
 import io.securerelay.keystore.ScryptParams;
 import io.securerelay.keystore.WrongPasswordException;
 import io.securerelay.protocol.SessionPolicy;
-import io.securerelay.protocol.relay.RoutingKey;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.BufferedReader;
@@ -84,7 +85,7 @@ public class ClientApp {
         Outbox store;
         try {
             String purpose = "outbox/" + options.role();
-            store = Outbox.open(options.keyDir(), options.role(), local.storage().deriveKey(purpose),
+            store = FileOutbox.open(options.keyDir(), options.role(), local.storage().deriveKey(purpose),
                     local.legacyKeyToReadOldData(purpose).orElse(null), random);
         } catch (Outbox.StoreException e) {
             io.problem("storage", e.getMessage());
@@ -100,7 +101,8 @@ public class ClientApp {
                 new FilePeerTrustStore(options.keyDir(), options.peerRole()), store, io, new ExecutorEventLoop(actor),
                 random, clock, SessionPolicy.DEFAULT, new Conversation.DummySchedule(options.dummyMin(), options.dummyMax()),
                 options.batch() ? new BatchRun(options.expect(), options.deadline()) : null);
-        RelayLink link = new RelayLink(options.relays(), tls, RoutingKey.generate(random), conversation, actor, random);
+        RelayLink link = new RelayLink(options.relays(), tls, StableRoutingKey.of(local.storage(), options.role()),
+                conversation, actor, random);
         try {
             conversation.start(link);
             if (!options.batch()) {

@@ -625,7 +625,7 @@ public final class Conversation implements RelayLink.Listener {
         try {
             action.run();
         } catch (IOException e) {
-            stop(ExitCodes.KEY_FILE, "storage", "cannot write the conversation state in " + store.directory()
+            stop(ExitCodes.KEY_FILE, "storage", "cannot write the conversation state in " + store.describe()
                     + ": " + e.getMessage());
         } catch (RuntimeException | Error e) {
             LOG.log(Level.SEVERE, "internal error", e);

@@ -123,7 +123,7 @@ final class Delivery {
         // number is the idempotency key for programs reading batch output). Recording first
         // would instead hide it for good: the test that kills a client caught that.
         events.received(t.number(), t.sentAtMillis(), t.text());
-        outbox.delivered(t.number());
+        outbox.delivered(t.number(), t.sentAtMillis(), t.text());
         lastProgressNanos = now;
     }
 

@@ -70,7 +70,7 @@ class ConversationTest {
         }
 
         void make(SessionId peer, long expect) throws Exception {
-            Outbox store = Outbox.open(dir, role, storage.deriveKey("outbox/" + role), RANDOM);
+            Outbox store = FileOutbox.open(dir, role, storage.deriveKey("outbox/" + role), RANDOM);
             String peerRole = role.equals("bank") ? "customer" : "bank";
             UserIo io = new UserIo(new PrintStream(out, true, StandardCharsets.UTF_8), true, peerRole);
             conversation = new Conversation(peerRole, peer, identity, trust, store, io, loop, RANDOM, loop.clock(),

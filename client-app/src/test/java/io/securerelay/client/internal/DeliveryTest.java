@@ -36,7 +36,7 @@ class DeliveryTest {
     @BeforeEach
     void open() throws Exception {
         IdentityKeyPair identity = IdentityKeyPair.generate(RANDOM);
-        outbox = Outbox.open(dir, "bank", StorageSecret.random(RANDOM).deriveKey("outbox/bank"), RANDOM);
+        outbox = FileOutbox.open(dir, "bank", StorageSecret.random(RANDOM).deriveKey("outbox/bank"), RANDOM);
         delivery = new Delivery(outbox, events, new Delivery.Wire() {
             @Override
             public void text(Outbox.Pending p) {

@@ -66,7 +66,7 @@ class RelayLinkTest {
             ScheduledExecutorService actor = Executors.newSingleThreadScheduledExecutor();
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             IdentityKeyPair identity = IdentityKeyPair.generate(RANDOM);
-            Outbox store = Outbox.open(dir, "bank",
+            Outbox store = FileOutbox.open(dir, "bank",
                     StorageSecret.random(RANDOM).deriveKey("outbox/bank"), RANDOM);
             Conversation conversation = new Conversation("customer", null, identity, new InMemoryPeerTrustStore("customer"),
                     store, new UserIo(new PrintStream(out, true, StandardCharsets.UTF_8), true, "customer"),

@@ -40,7 +40,7 @@ class UserCommandsTest {
             IdentityKeyPair identity = IdentityKeyPair.generate(RANDOM);
             UserIo io = new UserIo(new PrintStream(out, true, StandardCharsets.UTF_8), false, peerRole);
             conversation = new Conversation(peerRole, null, identity, new InMemoryPeerTrustStore(peerRole),
-                    Outbox.open(dir, role, StorageSecret.random(RANDOM).deriveKey("outbox/" + role), RANDOM), io, loop, RANDOM,
+                    FileOutbox.open(dir, role, StorageSecret.random(RANDOM).deriveKey("outbox/" + role), RANDOM), io, loop, RANDOM,
                     loop.clock(), SessionPolicy.DEFAULT, new Conversation.DummySchedule(Duration.ZERO, Duration.ZERO), null);
             commands = new UserCommands(conversation, io);
             link = relay.link(RANDOM, conversation);

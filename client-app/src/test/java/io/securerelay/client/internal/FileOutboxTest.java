@@ -18,7 +18,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class OutboxTest {
+class FileOutboxTest {
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private final StorageSecret storage = StorageSecret.random(RANDOM);
@@ -26,18 +26,18 @@ class OutboxTest {
     @TempDir
     Path dir;
 
-    private Outbox open() throws Exception {
-        return Outbox.open(dir, "bank", storage.deriveKey("outbox/bank"), RANDOM);
+    private FileOutbox open() throws Exception {
+        return FileOutbox.open(dir, "bank", storage.deriveKey("outbox/bank"), RANDOM);
     }
 
     @Test
     void unacknowledgedMessagesAndCountersSurviveAReopen() throws Exception {
-        Outbox s = open();
+        FileOutbox s = open();
         s.enqueue("first", 1L);
         s.enqueue("second", 2L);
         s.enqueue("third", 3L);
         s.acknowledged(1);
-        s.delivered(7);
+        s.delivered(7, 0, "seven");
 
         Outbox again = open();
         assertEquals(List.of(2L, 3L), List.copyOf(again.pending().keySet()));
@@ -50,7 +50,7 @@ class OutboxTest {
 
     @Test
     void theOutboxHoldsNoPlaintextAndOnlyOwnerOnlyFiles() throws Exception {
-        Outbox s = open();
+        FileOutbox s = open();
         s.enqueue("the secret transfer code is 4711", 0L);
         try (var files = Files.list(s.directory())) {
             for (Path f : files.toList()) {
@@ -63,7 +63,7 @@ class OutboxTest {
 
     @Test
     void acknowledgedMessagesAreDeleted() throws Exception {
-        Outbox s = open();
+        FileOutbox s = open();
         s.enqueue("a", 0L);
         s.enqueue("b", 0L);
         s.acknowledged(2);
@@ -75,7 +75,7 @@ class OutboxTest {
 
     @Test
     void aTamperedOutboxFileIsReportedByNameAndLeftAsItIs() throws Exception {
-        Outbox s = open();
+        FileOutbox s = open();
         s.enqueue("hello", 0L);
         Path f = s.directory().resolve("out-1.sealed");
         byte[] bytes = Files.readAllBytes(f);
@@ -92,7 +92,7 @@ class OutboxTest {
         open().enqueue("hello", 0L);
         StorageSecret other = StorageSecret.random(RANDOM);
         assertThrows(Outbox.StoreException.class,
-                () -> Outbox.open(dir, "bank", other.deriveKey("outbox/bank"), RANDOM));
+                () -> FileOutbox.open(dir, "bank", other.deriveKey("outbox/bank"), RANDOM));
     }
 
     /**
@@ -104,14 +104,14 @@ class OutboxTest {
     void anOutboxSealedUnderTheOldDerivationIsReadOnceAndSealedAgain() throws Exception {
         byte[] k = new byte[32];
         RANDOM.nextBytes(k);
-        Outbox before = Outbox.open(dir, "bank", SecretBytes.copyOf(k), RANDOM);
+        Outbox before = FileOutbox.open(dir, "bank", SecretBytes.copyOf(k), RANDOM);
         before.enqueue("sealed by 0.1", 7L);
         before.enqueue("and this", 8L);
         Path f1 = dir.resolve("bank_conversation/out-1.sealed");
         byte[] oldBytes = Files.readAllBytes(f1);
 
         assertThrows(Outbox.StoreException.class, this::open, "the new key alone does not read it");
-        Outbox migrated = Outbox.open(dir, "bank", storage.deriveKey("outbox/bank"),
+        Outbox migrated = FileOutbox.open(dir, "bank", storage.deriveKey("outbox/bank"),
                 SecretBytes.copyOf(k), RANDOM);
         assertEquals(List.of("sealed by 0.1", "and this"),
                 migrated.pending().values().stream().map(Outbox.Pending::text).toList());
@@ -120,7 +120,7 @@ class OutboxTest {
 
         Outbox after = open();
         assertEquals(2, after.pending().size(), "opens under the storage key alone now");
-        assertThrows(Outbox.StoreException.class, () -> Outbox.open(dir, "bank", SecretBytes.copyOf(k), RANDOM),
+        assertThrows(Outbox.StoreException.class, () -> FileOutbox.open(dir, "bank", SecretBytes.copyOf(k), RANDOM),
                 "the old key no longer opens it");
     }
 
