@@ -6,7 +6,6 @@ import io.securerelay.client.internal.ExecutorEventLoop;
 import io.securerelay.client.internal.FileOutbox;
 import io.securerelay.client.internal.Outbox;
 import io.securerelay.client.internal.RelayLink;
-import io.securerelay.client.internal.StableRoutingKey;
 import io.securerelay.client.internal.Tls;
 import io.securerelay.client.internal.UserCommands;
 import io.securerelay.client.internal.UserIo;
@@ -17,6 +16,7 @@ import io.securerelay.keystore.FilePeerTrustStore;
 import io.securerelay.keystore.IdentityKeyFiles;
 import io.securerelay.keystore.LocalIdentity;
 import io.securerelay.keystore.PasswordPrompt;
+import io.securerelay.keystore.RoutingKeyFiles;
 import io.securerelay.keystore.ScryptParams;
 import io.securerelay.keystore.WrongPasswordException;
 import io.securerelay.protocol.SessionPolicy;
@@ -72,6 +72,13 @@ public class ClientApp {
             return ExitCodes.KEY_FILE;
         }
         IdentityKeyPair identity = local.identity();
+        io.securerelay.protocol.relay.RoutingKey routingKey;
+        try {
+            routingKey = RoutingKeyFiles.loadOrCreate(options.keyDir(), options.role(), random);
+        } catch (KeyFileException e) {
+            io.problem("key-file", e.getMessage());
+            return ExitCodes.KEY_FILE;
+        }
         io.identity(options.role(), identity.publicKey().fingerprint());
 
         SSLContext tls;
@@ -101,7 +108,7 @@ public class ClientApp {
                 new FilePeerTrustStore(options.keyDir(), options.peerRole()), store, io, new ExecutorEventLoop(actor),
                 random, clock, SessionPolicy.DEFAULT, new Conversation.DummySchedule(options.dummyMin(), options.dummyMax()),
                 options.batch() ? new BatchRun(options.expect(), options.deadline()) : null);
-        RelayLink link = new RelayLink(options.relays(), tls, StableRoutingKey.of(local.storage(), options.role()),
+        RelayLink link = new RelayLink(options.relays(), tls, routingKey,
                 conversation, actor, random);
         try {
             conversation.start(link);
@@ -190,7 +197,7 @@ public class ClientApp {
         return null;
     }
 
-    static Path defaultKeyDir() {
+    public static Path defaultKeyDir() {
         return Path.of(System.getProperty("user.home"), ".secure-relay", "keys");
     }
 }

@@ -77,6 +77,19 @@ public final class RoutingKey {
         return sessionId;
     }
 
+    /**
+     * The private scalar as 32 big-endian bytes (a copy the caller wipes): for the file that keeps
+     * it between runs ({@code io.securerelay.keystore.RoutingKeyFiles}), nothing else.
+     */
+    public byte[] privateScalar() {
+        byte[] raw = privateScalar.toByteArray();
+        byte[] out = new byte[32];
+        int n = Math.min(raw.length, 32);
+        System.arraycopy(raw, raw.length - n, out, 32 - n, n);
+        java.util.Arrays.fill(raw, (byte) 0);
+        return out;
+    }
+
     /** The 65-byte uncompressed public key {@code 0x04 || X || Y} (a copy). */
     public byte[] publicKey() {
         return publicKey.clone();
