@@ -21,6 +21,10 @@ public final class ExitCodes {
     public static final int KEY_FILE = 7;
     /** A batch run did not finish (peer never came, messages not acknowledged) before its deadline. */
     public static final int TIMEOUT = 8;
+    /** The desk: its database cannot be opened (unreachable, wrong password, corrupt, or not the desk's). */
+    public static final int DATABASE = 9;
+    /** The desk: its web listener cannot start (port taken, keystore unreadable, address not allowed). */
+    public static final int LISTENER = 10;
 
     private ExitCodes() {
     }

@@ -75,7 +75,9 @@ public final class Conversation implements RelayLink.Listener {
 
     private Link link;
     private EventLoop.Timer watchdog;
-    private State state = State.CONNECTING;
+    private volatile State state = State.CONNECTING;
+    /** The current session's safety number, for other threads (a desk's views); null without a session. */
+    private volatile String safetyNumber;
     private SessionId self;
     private SessionId peer;
     private SecureSession session;
@@ -242,8 +244,55 @@ public final class Conversation implements RelayLink.Listener {
         startHandshake();
     }
 
-    State state() {
+    /** What the conversation is doing (readable from any thread). */
+    public State state() {
         return state;
+    }
+
+    /** The safety number of the session up now, or null (readable from any thread). */
+    public String currentSafetyNumber() {
+        return safetyNumber;
+    }
+
+    /**
+     * Sends {@code text} from another front end than the console (the bank desk): stored in the
+     * outbox on the loop, then sent when a session is up. The future completes with the stored
+     * message once it is in the outbox, or fails if it was refused (too long) or the conversation
+     * ended or could not store it.
+     */
+    public CompletableFuture<Outbox.Pending> sendText(String text) {
+        CompletableFuture<Outbox.Pending> stored = new CompletableFuture<>();
+        if (text.getBytes(StandardCharsets.UTF_8).length > MAX_TEXT_BYTES) {
+            stored.completeExceptionally(new IllegalArgumentException("longer than " + MAX_TEXT_BYTES + " bytes of UTF-8"));
+            return stored;
+        }
+        loop.execute(() -> {
+            guard(() -> {
+                try {
+                    stored.complete(delivery.enqueue(text, clock.millis()));
+                } catch (IOException | RuntimeException e) {
+                    stored.completeExceptionally(e);
+                    throw e;
+                }
+            });
+            if (!stored.isDone()) {
+                stored.completeExceptionally(new IllegalStateException("the conversation has ended"));
+            }
+        });
+        return stored;
+    }
+
+    /**
+     * An agent re-trusted {@code key} (checked out of band; the trust store already holds it): if
+     * that is the key this conversation refused, a new handshake starts with it. Any thread.
+     */
+    public void retrusted(io.securerelay.identity.IdentityPublicKey key) {
+        onLoop(() -> {
+            if (refusedKey != null && refusedKey.presentedKey().equals(key)) {
+                refusedKey = null;
+                startHandshake();
+            }
+        });
     }
 
     String peerRole() {
@@ -394,6 +443,7 @@ public final class Conversation implements RelayLink.Listener {
         peer = from;
         confirmed = confirmedNow;
         refusedKey = null;
+        safetyNumber = s.safetyNumber();
         delivery.opened(loop.nanoTime());
         setState(State.SECURE);
         if (trusted.newlyTrusted()) {
@@ -566,6 +616,7 @@ public final class Conversation implements RelayLink.Listener {
     }
 
     private void dropSession() {
+        safetyNumber = null;
         if (session != null) {
             session.close();
             session = null;

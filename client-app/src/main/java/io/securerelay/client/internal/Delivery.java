@@ -82,10 +82,11 @@ final class Delivery {
     }
 
     /** Stores {@code text} in the outbox as the next message, and sends it if the window allows. */
-    void enqueue(String text, long sentAtMillis) throws IOException {
+    Outbox.Pending enqueue(String text, long sentAtMillis) throws IOException {
         Outbox.Pending p = outbox.enqueue(text, sentAtMillis);
         events.queued(p.number(), open);
         sendWindow();
+        return p;
     }
 
     /** Acknowledges what was delivered, saying whether later messages wait for a gap. */

@@ -39,7 +39,7 @@ public final class Rejections {
 
     private final AtomicLongArray counts = new AtomicLongArray(Kind.values().length);
 
-    void add(Kind kind) {
+    public void add(Kind kind) {
         counts.incrementAndGet(kind.ordinal());
     }
 

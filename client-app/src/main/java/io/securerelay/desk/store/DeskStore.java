@@ -100,6 +100,9 @@ public interface DeskStore extends AutoCloseable {
     /** One message by id. */
     Optional<Message> message(long id);
 
+    /** The customer's message {@code number} in {@code direction}, if stored. */
+    Optional<Message> messageByNumber(long customerId, Direction direction, long number);
+
     /** Marks IN messages of the customer with {@code id <= upTo} read. */
     void markRead(long customerId, long upTo);
 

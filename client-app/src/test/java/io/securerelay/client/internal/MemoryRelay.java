@@ -17,9 +17,16 @@ import java.util.function.BiPredicate;
  * come back, lose frames in flight, record or alter what passes). The real relay is tested in
  * relay-war and e2e-tests.
  */
-final class MemoryRelay {
+public final class MemoryRelay {
 
-    static final URI URI = java.net.URI.create("wss://memory.invalid/relay");
+    public static final URI URI = java.net.URI.create("wss://memory.invalid/relay");
+
+    /** A payload the relay carried: who sent it to whom. */
+    public record Carried(SessionId from, SessionId to, byte[] payload) {
+    }
+
+    /** Every payload sent through the relay, in order (what an attacker in the relay sees). */
+    public final List<Carried> carried = new CopyOnWriteArrayList<>();
 
     private final Map<SessionId, MemoryLink> links = new ConcurrentHashMap<>();
     final List<byte[]> seen = new CopyOnWriteArrayList<>();
@@ -33,6 +40,11 @@ final class MemoryRelay {
         return new MemoryLink(SessionId.random(random), listener);
     }
 
+    /** A link registered as {@code id} once started (the desk's tests: the desk knows its ID). */
+    public Link link(SessionId id, RelayLink.Listener listener) {
+        return new MemoryLink(id, listener);
+    }
+
     /** The relay goes away: every client is disconnected and sends fail until {@link #restart}. */
     void crash() {
         up = false;
@@ -42,7 +54,7 @@ final class MemoryRelay {
     }
 
     /** The relay delivers {@code payload} to {@code to} as if {@code from} had sent it (an injected frame). */
-    void inject(SessionId from, SessionId to, byte[] payload) {
+    public void inject(SessionId from, SessionId to, byte[] payload) {
         links.get(to).listener.delivered(from, payload.clone());
     }
 
@@ -75,6 +87,7 @@ final class MemoryRelay {
                 return false;
             }
             seen.add(payload.clone());
+            carried.add(new Carried(id, to, payload.clone()));
             MemoryLink target = links.get(to);
             if (target == null) {
                 listener.relayError(new RelayFrame.Error(RelayFrame.ErrorCode.PEER_NOT_CONNECTED, to));
