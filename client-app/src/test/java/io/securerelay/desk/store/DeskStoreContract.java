@@ -592,14 +592,16 @@ abstract class DeskStoreContract {
                     }
                 }
             } catch (IOException e) {
-                // destroyForcibly closes the pipe: what was read before is what counts
+                throw new java.io.UncheckedIOException(e);
             }
         });
         try {
             assertTrue(enough.await(120, TimeUnit.SECONDS), () -> "the child did not get going: " + read(err));
             assertTrue(child.isAlive(), () -> "the child stopped by itself: " + read(err));
         } finally {
-            child.destroyForcibly(); // SIGKILL: no shutdown hook, no close
+            // SIGKILL: no shutdown hook, no close. Through the handle, because Process.destroyForcibly also
+            // closes our end of the pipe, and lines the child wrote before it died would be lost to the test.
+            child.toHandle().destroyForcibly();
             assertTrue(child.waitFor(60, TimeUnit.SECONDS));
         }
         reading.get(60, TimeUnit.SECONDS);
