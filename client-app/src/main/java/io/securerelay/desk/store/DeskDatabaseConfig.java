@@ -105,9 +105,10 @@ public final class DeskDatabaseConfig {
         if (q >= 0) {
             rest = rest.substring(0, q);
         }
-        if (rest.startsWith("//")) {
-            rest = rest.substring(2);
+        if (!rest.startsWith("//")) {
+            return "PostgreSQL " + user + "@localhost:5432/" + rest; // jdbc:postgresql:database
         }
+        rest = rest.substring(2);
         int slash = rest.indexOf('/');
         String hosts = slash < 0 ? rest : rest.substring(0, slash);
         String db = slash < 0 ? "" : rest.substring(slash + 1);

@@ -39,6 +39,10 @@ class DeskDatabaseConfigTest {
                 "DESK_DB_PASSWORD", Map.of("DESK_DB_PASSWORD", "correct horse")::get);
         assertEquals("correct horse", env.password());
         assertEquals("PostgreSQL desk@10.0.0.7:5432/desk", env.describe());
+        assertEquals("PostgreSQL desk@localhost:5432/bank",
+                DeskDatabaseConfig.withPasswordFile("jdbc:postgresql:bank", "desk", f).describe());
+        assertEquals("PostgreSQL desk@[::1]:6543/bank",
+                DeskDatabaseConfig.withPasswordFile("jdbc:postgresql://[::1]:6543/bank?ssl=true", "desk", f).describe());
         assertFalse(env.toString().contains("horse"));
 
         DeskDatabaseConfig unset = DeskDatabaseConfig.withPasswordVariable("jdbc:postgresql://h/desk", "desk", "NOPE",
