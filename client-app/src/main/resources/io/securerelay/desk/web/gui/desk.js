@@ -41,7 +41,7 @@
   }
 
   // ---- formatting -------------------------------------------------------------------------------
-  const timeFmt = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+  const timeFmt = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' });
   const dayFmt = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short' });
   const fullFmt = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
   const longDayFmt = new Intl.DateTimeFormat(undefined, { weekday: 'long', day: 'numeric', month: 'long' });
@@ -56,7 +56,15 @@
     const clean = String(fp || '').replace(/[^0-9a-zA-Z]/g, '');
     return clean.match(/.{1,4}/g) || [];
   }
-  function fpLong(fp) { return groups(fp).join(' '); }
+  // A fingerprint as a grid of 4-digit groups (easier to read out on the phone); its textContent stays "abcd ef01 …".
+  function renderFingerprint(node, fp) {
+    node.replaceChildren();
+    node.classList.add('fp-grid');
+    groups(fp).forEach((g, i) => {
+      if (i) node.append(' ');
+      node.append(el('span', 'fp-group', g));
+    });
+  }
   function fpShort(fp) { return groups(fp).slice(0, 4).join(' '); }
   function initials(label) {
     const words = String(label || '?').trim().split(/\s+/).filter(Boolean);
@@ -175,9 +183,14 @@
       avatar.append(dot);
       const name = el('span', 'customer-name');
       name.append(el('span', 'label', c.label));
-      if (c.status === 'KEY_CHANGED') name.append(el('span', 'flag', 'KEY CHANGED'));
       const time = el('span', 'customer-time', when(c.lastMessageAt));
-      const sub = el('span', 'customer-sub', c.status === 'KEY_CHANGED' ? 'Blocked: check the new key' : fpShort(c.fingerprint));
+      let sub;
+      if (c.status === 'KEY_CHANGED') {
+        sub = el('span', 'customer-sub alert');
+        sub.append(el('span', 'flag', 'KEY CHANGED'), el('span', null, 'Blocked'));
+      } else {
+        sub = el('span', 'customer-sub', fpShort(c.fingerprint));
+      }
       b.append(avatar, name, time, sub);
       if (c.unread > 0) {
         const badge = el('span', 'badge', c.unread > 99 ? '99+' : c.unread);
@@ -245,6 +258,8 @@
       api('POST', '/api/v1/customers/' + id + '/read', { cursor: lastIn.cursor }).then(() => {
         const now = state.customers.get(id);
         if (now) { now.unread = 0; renderInbox(); }
+        list.forEach((m) => { if (m.direction === 'IN' && m.cursor <= lastIn.cursor) m.state = 'READ'; });
+        if (state.selected === id) setTimeout(renderMessages, 1500); // the highlight fades after a moment
       }).catch(() => { /* shown again as unread; harmless */ });
     }
   }
@@ -262,8 +277,8 @@
     $('chat-fingerprint-short').textContent = fpShort(c.fingerprint);
     const blocked = c.status === 'KEY_CHANGED';
     $('keychange-banner').hidden = !blocked;
-    $('keychange-old').textContent = fpLong(c.fingerprint);
-    $('keychange-new').textContent = fpLong(c.presentedFingerprint);
+    renderFingerprint($('keychange-old'), c.fingerprint);
+    renderFingerprint($('keychange-new'), c.presentedFingerprint);
     $('composer-text').disabled = blocked;
     $('composer-text').placeholder = blocked ? 'Blocked until the new key is re-trusted.'
       : 'Write a reply. Enter sends, Shift+Enter adds a line.';
@@ -272,8 +287,18 @@
     st.textContent = blocked ? 'Key changed: blocked' : 'Trusted';
     st.className = blocked ? 'status-changed' : 'status-trusted';
     if (document.activeElement !== $('rename-label')) $('rename-label').value = c.label;
-    $('details-fingerprint').textContent = fpLong(c.fingerprint);
-    $('details-safety').textContent = c.safetyNumber ? c.safetyNumber : 'No session up';
+    renderFingerprint($('details-fingerprint'), c.fingerprint);
+    const safety = $('details-safety');
+    safety.replaceChildren();
+    safety.classList.toggle('fp-grid', !!c.safetyNumber);
+    if (c.safetyNumber) {
+      c.safetyNumber.split(/\s+/).forEach((g, i) => {
+        if (i) safety.append(' ');
+        safety.append(el('span', 'fp-group', g));
+      });
+    } else {
+      safety.textContent = 'No session up';
+    }
     $('details-session').textContent = c.sessionId || 'Not seen yet';
     $('details-first').textContent = full(c.firstSeen);
     $('details-last').textContent = full(c.lastSeen);
@@ -392,8 +417,8 @@
   $('retrust-open').addEventListener('click', () => {
     const c = state.customers.get(state.selected);
     if (!c) return;
-    $('retrust-old').textContent = fpLong(c.fingerprint);
-    $('retrust-new').textContent = fpLong(c.presentedFingerprint);
+    renderFingerprint($('retrust-old'), c.fingerprint);
+    renderFingerprint($('retrust-new'), c.presentedFingerprint);
     $('retrust-confirm-check').checked = false;
     $('retrust-confirm').disabled = true;
     $('retrust-error').hidden = true;
