@@ -62,6 +62,18 @@ public final class DeskWebServer implements AutoCloseable {
             EventsResource.class, SessionResource.class, OpenApiResource.class, GuiResource.class);
 
     private static final Logger LOG = Logger.getLogger(DeskWebServer.class.getName());
+    /**
+     * Jersey warns at start that each resource registered as an instance "implements no provider
+     * interface" (it serves them as resources all the same) and that jakarta.activation is missing (the
+     * desk writes no DataSource): noise for an operator. Held here so that the level stays set.
+     */
+    private static final List<Logger> QUIETED = List.of(
+            Logger.getLogger("org.glassfish.jersey.internal.inject.Providers"),
+            Logger.getLogger("org.glassfish.jersey.message.internal.MessagingBinders"));
+
+    static {
+        QUIETED.forEach(l -> l.setLevel(Level.SEVERE));
+    }
 
     private final HttpServer server;
     private final EventHub hub;

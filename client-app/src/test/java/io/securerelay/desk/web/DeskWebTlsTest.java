@@ -94,6 +94,9 @@ class DeskWebTlsTest {
                 .header("Cookie", cookie.substring(0, cookie.indexOf(';'))).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, status.statusCode());
         assertTrue(status.body().contains(InMemoryDesk.BANK_ID));
+        assertEquals(HttpClient.Version.HTTP_1_1, status.version(), "no h2 offered over ALPN");
+        assertEquals("application/json", status.headers().firstValue("Content-Type").orElse(""),
+                "over TLS java.net.http's default client sends no Upgrade: h2c, so the Content-Type is there");
     }
 
     @Test
