@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.securerelay.protocol.relay.RelayCloseCodes;
 import io.securerelay.protocol.relay.RelayFrame;
 import io.securerelay.protocol.relay.RoutingKey;
-import io.securerelay.relay.testkit.HeadlessChromium;
+import io.securerelay.testkit.HeadlessChromium;
 import io.securerelay.relay.testkit.ListeningSockets;
 import io.securerelay.relay.testkit.TestRelayClient;
 import io.securerelay.relay.testkit.TestTls;

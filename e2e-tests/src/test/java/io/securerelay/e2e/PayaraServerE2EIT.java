@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.securerelay.relay.testkit.HeadlessChromium;
+import io.securerelay.testkit.HeadlessChromium;
 import io.securerelay.relay.testkit.ListeningSockets;
 import io.securerelay.relay.testkit.TestTls;
 import java.net.URI;

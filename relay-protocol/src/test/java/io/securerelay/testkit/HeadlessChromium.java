@@ -1,4 +1,4 @@
-package io.securerelay.relay.testkit;
+package io.securerelay.testkit;
 
 import java.io.IOException;
 import java.net.ServerSocket;
