@@ -21,13 +21,13 @@ import picocli.CommandLine.Parameters;
 
 /** {@code java -jar client-app.jar bank|customer [options]}. */
 @Command(name = "client-app.jar", mixinStandardHelpOptions = true, version = "secure-relay client 0.1.0",
-        sortOptions = false,
+        sortOptions = false, subcommands = io.securerelay.desk.DeskCommand.class,
         description = {"The bank or customer client of secure-relay: end-to-end encrypted messages through the relay.",
                 "Exit codes: 0 ok, 1 internal error, 2 usage, 3 TLS/certificate, 4 relay unreachable,",
                 "5 peer key changed, 7 key file or password, 8 batch deadline passed."})
 public final class Main implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "ROLE", description = "bank or customer")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "ROLE", description = "bank or customer (or the subcommand desk: the bank desk; desk --help)")
     String role;
 
     @Option(names = "--relay", paramLabel = "URL", description = "relay URL; repeat for failover (default: ${DEFAULT-VALUE})",
@@ -105,6 +105,11 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ClientOptions options;
+        if (role == null) {
+            System.err.println("error: give the role, bank or customer (or the subcommand desk)");
+            new CommandLine(this).usage(System.err);
+            return ExitCodes.USAGE;
+        }
         try {
             Duration[] dummies = parseInterval(dummyInterval);
             options = new ClientOptions(role.toLowerCase(Locale.ROOT), relays,
@@ -136,7 +141,7 @@ public final class Main implements Callable<Integer> {
     }
 
     /** {@code 250ms}, {@code 30s}, {@code 10m}, {@code 1h}. */
-    static Duration parseDuration(String text) {
+    public static Duration parseDuration(String text) {
         String t = text.trim().toLowerCase(Locale.ROOT);
         try {
             if (t.endsWith("ms")) {
@@ -154,7 +159,7 @@ public final class Main implements Callable<Integer> {
         throw new IllegalArgumentException("'" + text + "' is not a duration (use e.g. 250ms, 30s, 10m)");
     }
 
-    static Level parseLevel(String text) {
+    public static Level parseLevel(String text) {
         return switch (text.toUpperCase(Locale.ROOT)) {
             case "ERROR" -> Level.SEVERE;
             case "WARN", "WARNING" -> Level.WARNING;
@@ -165,7 +170,7 @@ public final class Main implements Callable<Integer> {
     }
 
     /** The client logs to stderr; DEBUG applies to our own classes, libraries stay at WARN. */
-    private static void configureLogging(Level level) {
+    public static void configureLogging(Level level) {
         System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tT %4$s %3$s: %5$s%6$s%n");
         LogManager.getLogManager().reset();
         Logger root = Logger.getLogger("");

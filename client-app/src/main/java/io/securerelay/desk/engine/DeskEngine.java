@@ -37,6 +37,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -142,7 +143,10 @@ public final class DeskEngine implements Desk, AutoCloseable {
         this.loops = new ScheduledExecutorService[settings.loops()];
         for (int i = 0; i < loops.length; i++) {
             String name = "desk-loop-" + i;
-            loops[i] = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, name));
+            ScheduledThreadPoolExecutor loop = new ScheduledThreadPoolExecutor(1, r -> daemon(r, name));
+            // Closing runs what is queued (each conversation's stop), not the timers set for later.
+            loop.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+            loops[i] = loop;
         }
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "desk-timer"));
         this.frameLimits = new SenderLimits(settings.framesPerSecond(), settings.framesBurst(), 100_000);
@@ -537,10 +541,9 @@ public final class DeskEngine implements Desk, AutoCloseable {
     @Override
     public DeskStatus status() {
         List<DeskStore.Customer> all = store.customers();
-        long unread = 0;
+        long unread = store.totals().unread();
         int blocked = 0;
         for (DeskStore.Customer c : all) {
-            unread += store.counts(c.id()).unread();
             if (c.status() == DeskStore.Status.KEY_CHANGED) {
                 blocked++;
             }

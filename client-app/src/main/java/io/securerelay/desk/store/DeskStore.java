@@ -108,6 +108,9 @@ public interface DeskStore extends AutoCloseable {
 
     Counts counts(long customerId);
 
+    /** The same counts over all customers (one query: the desk's status line). */
+    Counts totals();
+
     @Override
     void close();
 }

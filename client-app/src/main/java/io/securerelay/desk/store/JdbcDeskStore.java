@@ -404,6 +404,36 @@ public final class JdbcDeskStore implements DeskStore {
     }
 
     @Override
+    public Optional<Message> messageByNumber(long customerId, Direction direction, long number) {
+        return read("read message " + number + " of customer " + customerId, c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + MESSAGE_COLUMNS + " FROM messages"
+                    + " WHERE customer_id = ? AND direction = ? AND number = ?")) {
+                ps.setLong(1, customerId);
+                ps.setString(2, direction.name());
+                ps.setLong(3, number);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(messageOf(rs)) : Optional.<Message>empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public Counts totals() {
+        return read("count all messages", c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT"
+                    + " SUM(CASE WHEN direction = 'IN' AND read = FALSE THEN 1 ELSE 0 END),"
+                    + " SUM(CASE WHEN direction = 'OUT' AND acknowledged = FALSE THEN 1 ELSE 0 END),"
+                    + " MAX(stored_at) FROM messages")) {
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return new Counts(rs.getLong(1), rs.getLong(2), instant(rs, 3));
+                }
+            }
+        });
+    }
+
+    @Override
     public void markRead(long customerId, long upTo) {
         write("mark messages of customer " + customerId + " read", c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE messages SET read = TRUE WHERE customer_id = ?"
