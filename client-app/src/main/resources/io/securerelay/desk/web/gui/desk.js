@@ -171,6 +171,7 @@
     const customers = sortedCustomers();
     for (const c of customers) {
       const li = el('li');
+      li.setAttribute('role', 'none');
       const b = el('button', 'customer' + (c.status === 'KEY_CHANGED' ? ' blocked' : ''));
       b.type = 'button';
       b.dataset.id = String(c.id);
