@@ -52,11 +52,18 @@ public final class ApiToken {
     }
 
     /**
-     * The token of {@link #ENV} if {@code env} holds one, else of {@code file}; creates the file (owner-only,
-     * 256 random bits, base64url) when it does not exist. A token file readable by others is refused.
-     * @throws IOException if the file cannot be read or created, or is readable by group or others
+     * The token of the environment variable {@link #ENV} if it is set, else of {@code file}; creates the
+     * file (owner-only, 256 random bits, base64url) when it does not exist. A token file readable by group
+     * or others is refused.
+     * @throws IOException if the file cannot be read or created, or is open to others
+     * @throws IllegalArgumentException if {@link #ENV} holds a token that is too short
      */
-    public static Loaded load(String env, Path file, SecureRandom random) throws IOException {
+    public static Loaded load(Path file, SecureRandom random) throws IOException {
+        return load(System.getenv(ENV), file, random);
+    }
+
+    /** {@link #load(Path, SecureRandom)} with the environment variable's value given (null if unset): for tests. */
+    static Loaded load(String env, Path file, SecureRandom random) throws IOException {
         if (env != null && !env.isBlank()) {
             return new Loaded(of(env.strip()), false, null);
         }

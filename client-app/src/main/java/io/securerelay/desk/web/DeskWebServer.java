@@ -54,8 +54,8 @@ import org.glassfish.jersey.server.ServerProperties;
 public final class DeskWebServer implements AutoCloseable {
     /** The default bind address: loopback only. */
     public static final String DEFAULT_BIND = "127.0.0.1";
-    /** The default port of {@code ./secure-relay desk}; 0 takes a free one. */
-    public static final int DEFAULT_PORT = 8443;
+    /** The default port, as {@code ./secure-relay desk} uses it (the relay's loopback HTTP port is 8766); 0 takes a free one. */
+    public static final int DEFAULT_PORT = 8780;
     public static final List<String> TLS_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
     /** The resource classes the server serves (the OpenAPI test reads their annotations). */
     public static final List<Class<?>> RESOURCES = List.of(StatusResource.class, CustomersResource.class,

@@ -18,7 +18,7 @@ public final class ShadedDeskMain {
     public static void main(String[] args) throws IOException {
         InMemoryDesk desk = new InMemoryDesk(Clock.systemUTC());
         desk.addCustomer("Alice Martin", InMemoryDesk.fp('a'), "SECURE", Instant.now());
-        ApiToken.Loaded token = ApiToken.load(System.getenv(ApiToken.ENV), Path.of(args[0]), new SecureRandom());
+        ApiToken.Loaded token = ApiToken.load(Path.of(args[0]), new SecureRandom());
         try (DeskWebServer server = DeskWebServer.builder(desk, token.token()).port(0).start()) {
             System.out.println("DESK-WEB-URI " + server.uri());
             System.out.flush();

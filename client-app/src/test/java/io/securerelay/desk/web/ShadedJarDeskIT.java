@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The shaded {@code client-app.jar} still starts the desk's Jersey server: Jersey finds HK2, JSON-B
  * (Yasson) and SSE through {@code META-INF/services}, which the shade plugin's ServicesResourceTransformer
- * merges; a lost entry shows here as a server that does not start or answers without JSON.
+ * merges; a lost entry shows here as a server that does not start or answers without JSON. The token
+ * comes from {@code DESK_API_TOKEN}, as {@code ApiToken.load(Path, SecureRandom)} reads it.
  */
 class ShadedJarDeskIT {
     @TempDir
@@ -36,7 +37,8 @@ class ShadedJarDeskIT {
                 "-cp", jar + java.io.File.pathSeparator + Path.of("target", "test-classes"),
                 ShadedDeskMain.class.getName(), tokenFile.toString())
                 .redirectError(dir.resolve("stderr.log").toFile());
-        pb.environment().remove(ApiToken.ENV);
+        String token = "from-the-environment-" + Long.toHexString(System.nanoTime()) + "-0123456789";
+        pb.environment().put(ApiToken.ENV, token);
         Process p = pb.start();
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
@@ -54,7 +56,7 @@ class ShadedJarDeskIT {
             });
             String uri = line.get(60, TimeUnit.SECONDS);
             assertTrue(uri != null, "no URI printed; stderr: " + Files.readString(dir.resolve("stderr.log")));
-            String token = Files.readString(tokenFile).strip();
+            assertTrue(!Files.exists(tokenFile), "with " + ApiToken.ENV + " set no token file is made");
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             HttpResponse<String> status = http.send(HttpRequest.newBuilder(URI.create(uri).resolve("/api/v1/status"))
                     .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(10)).build(),
