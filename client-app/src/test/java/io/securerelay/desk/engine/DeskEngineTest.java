@@ -64,7 +64,7 @@ class DeskEngineTest {
     /** A customer built from the client's own classes, on the in-memory relay. */
     final class Customer implements ConversationEvents {
         final SessionId id;
-        final IdentityKeyPair identity = IdentityKeyPair.generate(RANDOM);
+        final IdentityKeyPair identity;
         final BlockingQueue<String> received = new LinkedBlockingQueue<>();
         final CountDownLatch secure = new CountDownLatch(1);
         final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor();
@@ -75,7 +75,12 @@ class DeskEngineTest {
         }
 
         Customer(String name, SessionId id) throws Exception {
+            this(name, id, IdentityKeyPair.generate(RANDOM));
+        }
+
+        Customer(String name, SessionId id, IdentityKeyPair identity) throws Exception {
             this.id = id;
+            this.identity = identity;
             conversation = new Conversation("bank", deskId, identity, new InMemoryPeerTrustStore("bank"),
                     FileOutbox.open(dir.resolve(name), "customer", StorageSecret.random(RANDOM).deriveKey("outbox/customer"), RANDOM),
                     this, new ExecutorEventLoop(thread), RANDOM, Clock.systemUTC(), SessionPolicy.DEFAULT,
@@ -257,5 +262,31 @@ class DeskEngineTest {
         again.awaitSecure();
         assertEquals("TRUSTED", desk.customer(ia).status());
         assertEquals(again.identity.publicKey().fingerprint(), desk.customer(ia).fingerprint());
+    }
+
+    @Test
+    void aCustomerRegisteredFromItsKeyFileIsRecognisedOnItsFirstCallAndAnUnknownKeyBecomesANewCustomer() throws Exception {
+        IdentityKeyPair registeredKey = IdentityKeyPair.generate(RANDOM);
+        String file = "{\"role\":\"customer\",\"public_key\":\"-----BEGIN PUBLIC KEY-----\\n"
+                + java.util.Base64.getEncoder().encodeToString(registeredKey.publicKey().spki())
+                + "\\n-----END PUBLIC KEY-----\\n\",\"fingerprint\":\"" + registeredKey.publicKey().fingerprint() + "\"}";
+        CustomerView registered = desk.register("Alice Martin", file);
+        assertEquals(null, registered.sessionId(), "not seen yet");
+        io.securerelay.desk.DeskException twice = org.junit.jupiter.api.Assertions.assertThrows(
+                io.securerelay.desk.DeskException.class, () -> desk.register("Alice again", file));
+        assertEquals(io.securerelay.desk.DeskException.Kind.CONFLICT, twice.kind());
+        org.junit.jupiter.api.Assertions.assertThrows(io.securerelay.desk.DeskException.class,
+                () -> desk.register("x", file.replace(registeredKey.publicKey().fingerprint(), "00")),
+                "a file whose fingerprint does not match its key is refused");
+
+        Customer alice = new Customer("alice", SessionId.random(RANDOM), registeredKey);
+        Customer stranger = new Customer("stranger");
+        alice.awaitSecure();
+        stranger.awaitSecure();
+        assertEquals(registered.id(), customerOf(alice), "the registered customer, bound to the session it called from");
+        assertEquals("Alice Martin", desk.customer(registered.id()).label());
+        assertEquals(alice.id.toHex(), desk.customer(registered.id()).sessionId());
+        assertTrue(customerOf(stranger) != registered.id());
+        assertEquals(2, desk.customers().size());
     }
 }

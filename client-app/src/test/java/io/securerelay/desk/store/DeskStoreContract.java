@@ -1,5 +1,6 @@
 package io.securerelay.desk.store;
 
+import io.securerelay.testkit.ManualClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -55,7 +56,7 @@ abstract class DeskStoreContract {
     static final Instant T0 = Instant.parse("2026-12-04T10:00:00.123456Z");
     private static final Pattern LINE = Pattern.compile("(OUT|IN|ACK) (\\d+)");
 
-    protected final AdjustableClock clock = new AdjustableClock(T0);
+    protected final ManualClock clock = new ManualClock(T0);
     protected DeskDatabaseConfig db;
     private final List<AutoCloseable> open = new ArrayList<>();
 

@@ -1,5 +1,6 @@
 package io.securerelay.desk.web;
 
+import io.securerelay.testkit.ManualClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -47,7 +48,7 @@ class DeskWebServerTest {
     static final String TOKEN = "test-token-0123456789-abcdefghijklmnop";
     private static final Instant START = Instant.parse("2026-12-04T09:00:00Z");
 
-    private static MutableClock clock;
+    private static ManualClock clock;
     private static InMemoryDesk desk;
     private static DeskWebServer server;
     private static HttpClient http;
@@ -56,7 +57,7 @@ class DeskWebServerTest {
 
     @BeforeAll
     static void start() throws IOException {
-        clock = new MutableClock(START);
+        clock = new ManualClock(START);
         desk = new InMemoryDesk(clock);
         alice = desk.addCustomer("Alice Martin", InMemoryDesk.fp('a'), "SECURE", START.minusSeconds(60));
         bob = desk.addCustomer("Bob Keller", InMemoryDesk.fp('c'), "OFFLINE", START.minusSeconds(3600));

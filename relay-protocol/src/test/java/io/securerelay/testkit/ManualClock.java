@@ -1,4 +1,4 @@
-package io.securerelay.desk.store;
+package io.securerelay.testkit;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -7,15 +7,16 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** A clock the test moves by hand. */
-final class AdjustableClock extends Clock {
+/** A UTC clock a test moves by hand (thread-safe: servers under test read it from their threads). */
+public final class ManualClock extends Clock {
     private final AtomicReference<Instant> now;
 
-    AdjustableClock(Instant start) {
+    public ManualClock(Instant start) {
         this.now = new AtomicReference<>(start);
     }
 
-    Instant advance(Duration d) {
+    /** Moves the clock on by {@code d} and returns the new time. */
+    public Instant advance(Duration d) {
         return now.updateAndGet(t -> t.plus(d));
     }
 
@@ -26,7 +27,10 @@ final class AdjustableClock extends Clock {
 
     @Override
     public Clock withZone(ZoneId zone) {
-        throw new UnsupportedOperationException();
+        if (!ZoneOffset.UTC.equals(zone)) {
+            throw new UnsupportedOperationException("a manual clock is UTC only");
+        }
+        return this;
     }
 
     @Override
