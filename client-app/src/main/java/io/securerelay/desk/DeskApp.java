@@ -150,7 +150,7 @@ public class DeskApp {
         DeskWebServer web;
         ApiToken.Loaded token;
         try {
-            token = ApiToken.load(ApiToken.ENV, options.tokenFile(), random);
+            token = ApiToken.load(System.getenv(ApiToken.ENV), options.tokenFile(), random);
             DeskWebServer.Builder b = DeskWebServer.builder(engine, token.token())
                     .bind(options.listen().getAddress().getHostAddress()).port(options.listen().getPort())
                     .allowNonLoopback(options.allowRemote()).random(random).clock(clock);
