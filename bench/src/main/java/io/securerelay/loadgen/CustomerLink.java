@@ -22,9 +22,13 @@ final class CustomerLink implements Link {
     private final SessionId self;
     private final URI relay;
     private final Consumer<String> onLost;
+    private final java.util.concurrent.atomic.AtomicLong framesOut;
     private volatile RelayLink.Listener listener;
 
-    CustomerLink(WsConnection connection, SessionId self, URI relay, Consumer<String> onLost) {
+    /** @param framesOut counts every frame this link sends (texts, resends, acknowledgements, handshakes) */
+    CustomerLink(WsConnection connection, SessionId self, URI relay, Consumer<String> onLost,
+            java.util.concurrent.atomic.AtomicLong framesOut) {
+        this.framesOut = framesOut;
         this.connection = connection;
         this.self = self;
         this.relay = relay;
@@ -56,6 +60,7 @@ final class CustomerLink implements Link {
         if (!connection.isOpen()) {
             return false;
         }
+        framesOut.incrementAndGet();
         connection.send(RelayCodec.encode(new RelayFrame.Send(to, ByteBuffer.wrap(payload))));
         return true;
     }

@@ -39,7 +39,7 @@ final class DeskLoad {
 
     record Result(int customers, int secured, double handshakesPerSecond, double secureP50Ms, double secureP99Ms,
             double messagesPerSecond, double windowSeconds, long sent, long acked, long stored,
-            int rekeys, long deskHeapBytes, long deskRssBytes, long databaseBytes, double generatorCpuMsPerMessage,
+            int rekeys, int windowRekeys, double framesPerText, long deskHeapBytes, long deskRssBytes, long databaseBytes, double generatorCpuMsPerMessage,
             double generatorCores, double deskCores, double relayCores, long deskDisconnects, int depth,
             String loadAverage, String failure) {
     }
@@ -56,6 +56,8 @@ final class DeskLoad {
     private final AtomicLong sentTotal = new AtomicLong();
     private final AtomicInteger problems = new AtomicInteger();
     private final AtomicInteger rekeys = new AtomicInteger();
+    /** Every frame the customers sent, in the measured window: texts, their resends, ACKs, handshakes. */
+    private final AtomicLong framesOut = new AtomicLong();
     private final String padding = "x".repeat(TEXT_CHARS);
     private volatile boolean messaging;
     private Semaphore handshakeSlots;
@@ -131,6 +133,8 @@ final class DeskLoad {
             double deskCores = Double.NaN;
             double relayCores = Double.NaN;
             double window = measure.toNanos() / 1e9;
+            double framesPerText = Double.NaN;
+            int windowRekeys = 0;
             if (failure.get() == null) {
                 progress.step(String.format("desk: messages, %d unacknowledged per customer; warm-up %d s, measured %d s",
                         depth, warmup.toSeconds(), measure.toSeconds()));
@@ -145,9 +149,13 @@ final class DeskLoad {
                 double d0 = Target.cpuSeconds(desk.handle());
                 double r0 = Target.cpuSeconds(relayJvm);
                 long a0 = ackedTotal.get();
+                long f0 = framesOut.get();
+                int k0 = rekeys.get();
                 long t0 = System.nanoTime();
                 sleepWatching(t0 + measure.toNanos(), progress);
                 long a1 = ackedTotal.get();
+                framesPerText = a1 > a0 ? (framesOut.get() - f0) / (double) (a1 - a0) : Double.NaN;
+                windowRekeys = rekeys.get() - k0;
                 long t1 = System.nanoTime();
                 double g1 = Target.cpuSeconds(self);
                 double d1 = Target.cpuSeconds(desk.handle());
@@ -160,8 +168,8 @@ final class DeskLoad {
                 relayCores = (r1 - r0) / window;
                 messaging = false;
                 progress.step(String.format(java.util.Locale.ROOT,
-                        "  %,.0f texts/s stored and acknowledged; CPU cores: generator %.2f, desk %.2f, relay %.2f",
-                        rate, genCores, deskCores, relayCores));
+                        "  %,.0f texts/s stored and acknowledged; %.2f customer frames per text; %d new handshakes; CPU cores: generator %.2f, desk %.2f, relay %.2f",
+                        rate, framesPerText, windowRekeys, genCores, deskCores, relayCores));
                 // Every text sent must come back acknowledged (that is: committed by the desk).
                 progress.step("desk: waiting for every text to be acknowledged");
                 waitUntil(() -> allAcked() || failure.get() != null, Duration.ofSeconds(120), progress,
@@ -187,7 +195,7 @@ final class DeskLoad {
                 fail(problems.get() + " problems reported by customers' conversations");
             }
             return new Result(n, secured, hsRate, pct(toSecure, 50), pct(toSecure, 99), rate, window,
-                    sentTotal.get(), ackedTotal.get(), stored, rekeys.get(), heap, rss, db, gen, genCores, deskCores, relayCores,
+                    sentTotal.get(), ackedTotal.get(), stored, rekeys.get(), windowRekeys, framesPerText, heap, rss, db, gen, genCores, deskCores, relayCores,
                     disconnects, depth, loadAverage(), failure.get());
         } finally {
             messaging = false;
@@ -295,7 +303,7 @@ final class DeskLoad {
                 if (messaging || secureAt == 0) {
                     fail("customer " + index + ": connection lost: " + why);
                 }
-            });
+            }, framesOut);
             link.listener(conversation);
         }
 

@@ -88,7 +88,14 @@ final class DeskProcess implements AutoCloseable {
             } catch (IOException | RuntimeException e) {
                 ready.completeExceptionally(e);
             }
-            ready.completeExceptionally(new IllegalStateException("the desk exited before it was ready (see " + log + ")"));
+            String exit;
+            try {
+                exit = p.waitFor(10, TimeUnit.SECONDS) ? "exit code " + p.exitValue() : "still running, output closed";
+            } catch (InterruptedException e) {
+                exit = "interrupted";
+            }
+            ready.completeExceptionally(new IllegalStateException("the desk exited before it was ready (" + exit
+                    + "; command: " + String.join(" ", cmd) + "; see " + log + ")"));
         }, "log-desk");
         reader.setDaemon(true);
         reader.start();

@@ -192,11 +192,11 @@ final class Report {
                         Double.isNaN(ratio) ? "n/a" : ratio >= DESK_AIM ? "met" : "**not met**",
                         c == null ? "n/a" : num(c.handshakesPerSecond()), failure(r.failure())));
             }
-            md.append("\n| texts sent | acknowledged | stored (desk's count) | lost | rekeys | desk heap after GC | desk RSS | database file | generator CPU ms/text | CPU cores: generator / desk / relay | desk relay disconnects | load average after |\n");
-            md.append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | --- |\n");
+            md.append("\n| texts sent | acknowledged | stored (desk's count) | lost | new handshakes after the first (in window) | customer frames per text (in window) | desk heap after GC | desk RSS | database file | generator CPU ms/text | CPU cores: generator / desk / relay | desk relay disconnects | load average after |\n");
+            md.append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | --- |\n");
             for (DeskLoad.Result r : desk) {
-                md.append(String.format(Locale.ROOT, "| %,d | %,d | %,d | %,d | %d | %s | %s | %s | %.3f | %.2f / %.2f / %.2f | %d | %s |\n",
-                        r.sent(), r.acked(), r.stored(), r.sent() - r.acked(), r.rekeys(),
+                md.append(String.format(Locale.ROOT, "| %,d | %,d | %,d | %,d | %d (%d) | %.2f | %s | %s | %s | %.3f | %.2f / %.2f / %.2f | %d | %s |\n",
+                        r.sent(), r.acked(), r.stored(), r.sent() - r.acked(), r.rekeys(), r.windowRekeys(), r.framesPerText(),
                         mib(OptionalLong.of(r.deskHeapBytes())), mib(OptionalLong.of(r.deskRssBytes())),
                         mib(OptionalLong.of(r.databaseBytes())), r.generatorCpuMsPerMessage(), r.generatorCores(),
                         r.deskCores(), r.relayCores(), r.deskDisconnects(), r.loadAverage()));
