@@ -201,6 +201,12 @@ final class Report {
                         mib(OptionalLong.of(r.databaseBytes())), r.generatorCpuMsPerMessage(), r.generatorCores(),
                         r.deskCores(), r.relayCores(), r.deskDisconnects(), r.loadAverage()));
             }
+            for (DeskLoad.Result r : desk) {
+                if (r.problems() > 0) {
+                    md.append("\nProblems the customers' conversations reported (counted, not a failure: the conversation retries): ")
+                            .append(r.problems()).append("; the first: ").append(r.firstProblem()).append('\n');
+                }
+            }
             md.append('\n');
         }
         if (!clusterThroughput.isEmpty()) {
