@@ -184,16 +184,28 @@ final class DeskProcess implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Stops the desk and deletes its key folder (its keys and a database of hundreds of MiB after
+     * a run), unless {@code BENCH_KEEP_DESK} is set; the log stays.
+     */
     @Override
     public void close() {
         process.destroy();
         try {
             if (!process.waitFor(30, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
             }
         } catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
+        }
+        if (System.getenv("BENCH_KEEP_DESK") == null) {
+            try (var paths = Files.walk(keyDir)) {
+                paths.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            } catch (IOException e) {
+                // Left behind: it is under .run/bench/desk.
+            }
         }
     }
 }
