@@ -50,8 +50,8 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--out", description = "results folder (default: bench/results/<date-time>)")
     Path out;
 
-    @Option(names = "--scenarios", split = ",", description = "throughput,latency,generator,idle,churn,e2e,cluster (default: all)")
-    Set<String> scenarios = Set.of("throughput", "latency", "generator", "idle", "churn", "e2e", "cluster");
+    @Option(names = "--scenarios", split = ",", description = "throughput,latency,generator,idle,churn,e2e,desk,cluster (default: all)")
+    Set<String> scenarios = Set.of("throughput", "latency", "generator", "idle", "churn", "e2e", "desk", "cluster");
 
     @Option(names = "--targets", split = ",", description = "relay,node,echo,server (default: relay,node,echo; server: the relay on a full Payara Server)")
     Set<String> targets = Set.of("relay", "node", "echo");
@@ -67,6 +67,12 @@ public final class Main implements Callable<Integer> {
 
     @Option(names = "--window", description = "closed loop: frames in flight per direction (default 32)")
     int window = 32;
+
+    @Option(names = "--desk-customers", description = "desk scenario: customers on the one desk (default 1000)")
+    int deskCustomers = 1000;
+
+    @Option(names = "--desk-depth", description = "desk scenario: texts each customer keeps unacknowledged (default 4)")
+    int deskDepth = 4;
 
     @Option(names = "--quiet", description = "no progress lines")
     boolean quiet;
@@ -137,6 +143,13 @@ public final class Main implements Callable<Integer> {
         report.write(dir);
         System.out.println(report.markdown());
         progress.step("results written to " + dir.resolve("results.md") + " (plots: throughput.png, latency.png)");
+        for (DeskLoad.Result r : report.desk) {
+            if (r.failure() != null) {
+                // Issue 15: every text committed, none lost; anything else fails the run.
+                System.err.println("desk scenario FAILED: " + r.failure());
+                return 1;
+            }
+        }
         return 0;
     }
 
@@ -242,6 +255,31 @@ public final class Main implements Callable<Integer> {
             // After the runs through relays, so that the crypto code is as warm as it was for them.
             progress.step("end-to-end: in-process, no network (the ceiling the crypto sets)");
             report.endToEnd.add(EndToEnd.inProcess(2, warmup, measure));
+        }
+        if (scenarios.contains("desk")) {
+            for (Target t : running.values()) {
+                if (t.kind() != Target.Kind.RELAY || !t.jvm()) {
+                    continue;
+                }
+                // Longer than the other scenarios' windows: the desk JVM starts cold, and its JIT
+                // and H2's caches need a while under this load.
+                Duration deskWarmup = Duration.ofSeconds(full ? 30 : 15);
+                Duration deskMeasure = Duration.ofSeconds(full ? 60 : 20);
+                DeskLoad.Result r = DeskLoad.run(root, root.resolve(".run/bench"), t, deskCustomers, deskDepth,
+                        deskWarmup, deskMeasure, clients, progress);
+                report.desk.add(r);
+                // The ceiling in the same run, right after, on the same warm generator JVM.
+                progress.step("desk: the in-process ceiling (seal + open, handshakes; no network, no database)");
+                EndToEnd.Result ceiling = EndToEnd.inProcess(2, warmup, measure);
+                report.deskCeiling.add(ceiling);
+                double ratio = r.messagesPerSecond() / ceiling.messagesPerSecond();
+                progress.step(String.format(Locale.ROOT,
+                        "  desk %,.0f texts/s stored vs ceiling %,.0f sealed messages/s: %.0f %% (aim %.0f %%: %s); ceiling %,.0f handshakes/s%s",
+                        r.messagesPerSecond(), ceiling.messagesPerSecond(), 100 * ratio, 100 * Report.DESK_AIM,
+                        ratio >= Report.DESK_AIM ? "met" : "not met", ceiling.handshakesPerSecond(),
+                        r.failure() == null ? "" : "; FAILED: " + r.failure()));
+                break;
+            }
         }
         // Last of the single-target scenarios: closing 10,000 connections leaves the relay busy
         // (timers, garbage) for a while, which would weigh on whatever ran next.

@@ -43,6 +43,11 @@ final class Report {
         }
     }
     final List<EndToEnd.Result> endToEnd = new ArrayList<>();
+    /** The desk scenario (issue 15), each with the in-process ceiling measured right after it. */
+    final List<DeskLoad.Result> desk = new ArrayList<>();
+    final List<EndToEnd.Result> deskCeiling = new ArrayList<>();
+    /** The desk's messages/s must reach this share of the in-process ceiling's (issue 15's aim). */
+    static final double DESK_AIM = 0.70;
     final List<FrameLoad.Result> clusterThroughput = new ArrayList<>();
     final List<FrameLoad.Result> clusterLatency = new ArrayList<>();
     /** Per cluster run: pairs, path, schedule, heap of A and B after a full GC, Redis CPU, load average. */
@@ -162,6 +167,45 @@ final class Report {
                 md.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s |%s\n", r.target(), r.pairs(),
                         num(r.handshakesPerSecond()), ratio(r.handshakesPerSecond(), nodeHs),
                         num(r.messagesPerSecond()), ratio(r.messagesPerSecond(), nodeMs), failure(r.failure())));
+            }
+            md.append('\n');
+        }
+        if (!desk.isEmpty()) {
+            md.append("## 7. Bank desk: customers on one desk (issue 15)\n\n");
+            md.append("The desk is its own process (java -jar client-app.jar desk, fresh key folder, H2 file database) behind the relay;\n");
+            md.append("each customer has its own identity and routing key and runs the client's conversation engine over java.net.http.\n");
+            md.append("Handshakes/s: customers over the time from the first INIT to the last SECURE (at most "
+                    + DeskLoad.HANDSHAKES_IN_FLIGHT + " in flight). Texts: 1 KiB,\n");
+            md.append("each customer keeps its outbox non-empty; stored/s = texts the desk acknowledged per second (it acknowledges only\n");
+            md.append("what it committed to its database), in the measured window after the warm-up. The ceiling: the same crypto\n");
+            md.append("in-process (seal + open of 1 KiB, no network, no database), measured right after, in the same run.\n\n");
+            md.append("| customers | secure | handshakes/s | to secure p50 / p99 ms | in flight per customer | stored texts/s | ceiling texts/s | ratio | aim 70 % | ceiling handshakes/s |\n");
+            md.append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |\n");
+            for (int i = 0; i < desk.size(); i++) {
+                DeskLoad.Result r = desk.get(i);
+                EndToEnd.Result c = i < deskCeiling.size() ? deskCeiling.get(i) : null;
+                double ratio = c == null ? Double.NaN : r.messagesPerSecond() / c.messagesPerSecond();
+                md.append(String.format(Locale.ROOT, "| %,d | %,d | %s | %.0f / %.0f | %d | %s | %s | %s | %s | %s |%s\n",
+                        r.customers(), r.secured(), num(r.handshakesPerSecond()), r.secureP50Ms(), r.secureP99Ms(),
+                        r.depth(), num(r.messagesPerSecond()), c == null ? "n/a" : num(c.messagesPerSecond()),
+                        Double.isNaN(ratio) ? "n/a" : String.format(Locale.ROOT, "%.0f %%", 100 * ratio),
+                        Double.isNaN(ratio) ? "n/a" : ratio >= DESK_AIM ? "met" : "**not met**",
+                        c == null ? "n/a" : num(c.handshakesPerSecond()), failure(r.failure())));
+            }
+            md.append("\n| texts sent | acknowledged | stored (desk's count) | lost | new handshakes after the first (in window) | customer frames per text (in window) | desk heap after GC | desk RSS | database file | generator CPU ms/text | CPU cores: generator / desk / relay | desk relay disconnects | load average after |\n");
+            md.append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | --- |\n");
+            for (DeskLoad.Result r : desk) {
+                md.append(String.format(Locale.ROOT, "| %,d | %,d | %,d | %,d | %d (%d) | %.2f | %s | %s | %s | %.3f | %.2f / %.2f / %.2f | %d | %s |\n",
+                        r.sent(), r.acked(), r.stored(), r.sent() - r.acked(), r.rekeys(), r.windowRekeys(), r.framesPerText(),
+                        mib(OptionalLong.of(r.deskHeapBytes())), mib(OptionalLong.of(r.deskRssBytes())),
+                        mib(OptionalLong.of(r.databaseBytes())), r.generatorCpuMsPerMessage(), r.generatorCores(),
+                        r.deskCores(), r.relayCores(), r.deskDisconnects(), r.loadAverage()));
+            }
+            for (DeskLoad.Result r : desk) {
+                if (r.problems() > 0) {
+                    md.append("\nProblems the customers' conversations reported (counted, not a failure: the conversation retries): ")
+                            .append(r.problems()).append("; the first: ").append(r.firstProblem()).append('\n');
+                }
             }
             md.append('\n');
         }
