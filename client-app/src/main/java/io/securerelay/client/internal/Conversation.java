@@ -443,13 +443,14 @@ public final class Conversation implements RelayLink.Listener {
         peer = from;
         confirmed = confirmedNow;
         refusedKey = null;
-        safetyNumber = s.safetyNumber();
+        String safety = s.safetyNumber(); // costly (iterated hashing): once per session
+        safetyNumber = safety;
         delivery.opened(loop.nanoTime());
         setState(State.SECURE);
         if (trusted.newlyTrusted()) {
             io.trustedFirstUse(trusted.fingerprint());
         }
-        io.secure(from, trusted.fingerprint(), s.safetyNumber(), !safetyShown);
+        io.secure(from, trusted.fingerprint(), safety, !safetyShown);
         safetyShown = true;
         if (confirmedNow) {
             // The responder confirms at once, so the initiator learns the session works.

@@ -42,6 +42,15 @@ final class Delivery {
     static final Duration NO_PROGRESS = Duration.ofSeconds(8);
     /** At most one resend of the message a gap waits for per this interval. */
     static final Duration RESEND_GAP = Duration.ofMillis(300);
+    /**
+     * Resends and stalls back off while nothing moves: each resend of the oldest text without
+     * progress doubles the silence before the next (1 s, 2 s, 4 s, at most {@value #MAX_BACKOFF}x),
+     * and each stalled session the next handshake did not cure doubles the time before the next
+     * stall (8 s, 16 s, 32 s, 64 s). A peer that is slow, not gone (a desk with more customers
+     * than it stores per second), is then not buried under resends and handshakes; any progress
+     * (a text delivered, an acknowledgement) resets both.
+     */
+    static final int MAX_BACKOFF = 8;
 
     private final Outbox outbox;
     private final ConversationEvents events;
@@ -54,6 +63,10 @@ final class Delivery {
     private long lastProgressNanos;
     private long lastResendNanos;
     private long lastResentNumber;
+    /** Resends of the oldest text since the last progress (the silence before the next doubles). */
+    private int silentResends;
+    /** Stalls since the last progress (the time before the next doubles). */
+    private int stalls;
 
     /** @param now the loop's time: progress is counted from here */
     Delivery(Outbox outbox, ConversationEvents events, Wire wire, long now) {
@@ -125,7 +138,7 @@ final class Delivery {
         // would instead hide it for good: the test that kills a client caught that.
         events.received(t.number(), t.sentAtMillis(), t.text());
         outbox.delivered(t.number(), t.sentAtMillis(), t.text());
-        lastProgressNanos = now;
+        progress(now);
     }
 
     /** An acknowledgement from the peer: forget what it covers, send on, resend what its gap waits for. */
@@ -133,7 +146,7 @@ final class Delivery {
         if (ack.upTo() > outbox.ackedOut()) {
             outbox.acknowledged(ack.upTo());
             events.acked(outbox.ackedOut());
-            lastProgressNanos = now;
+            progress(now);
             sendWindow();
         }
         if (ack.gap()) {
@@ -154,9 +167,11 @@ final class Delivery {
      * peer acknowledges duplicates too) moves things on.
      */
     void retransmitIfSilent(long now) {
+        long silence = RETRANSMIT.toNanos() * Math.min(MAX_BACKOFF, 1L << Math.min(silentResends, 3));
         if (open && !outbox.pending().isEmpty() && now - lastProgressNanos > RETRANSMIT.toNanos()
-                && now - lastResendNanos > RETRANSMIT.toNanos()) {
+                && now - lastResendNanos > silence) {
             lastResendNanos = now;
+            silentResends++;
             wire.text(outbox.pending().get(outbox.pending().firstKey()));
         }
     }
@@ -168,12 +183,20 @@ final class Delivery {
      */
     boolean stalled(long now, boolean confirmed) {
         boolean stalled = open && (!outbox.pending().isEmpty() || !confirmed)
-                && now - lastProgressNanos > NO_PROGRESS.toNanos();
+                && now - lastProgressNanos > NO_PROGRESS.toNanos() * Math.min(MAX_BACKOFF, 1L << Math.min(stalls, 3));
         if (stalled) {
-            LOG.log(Level.FINE, "no acknowledgement for {0} s: new handshake", String.valueOf(NO_PROGRESS.toSeconds()));
+            LOG.log(Level.FINE, "no acknowledgement for {0} s: new handshake",
+                    String.valueOf((now - lastProgressNanos) / 1_000_000_000L));
+            stalls++;
             lastProgressNanos = now;
         }
         return stalled;
+    }
+
+    private void progress(long now) {
+        lastProgressNanos = now;
+        silentResends = 0;
+        stalls = 0;
     }
 
     /** Texts from the peer waiting behind a gap. */

@@ -141,20 +141,27 @@ class DeliveryTest {
     }
 
     @Test
-    void theOldestTextIsResentAfterOneSecondWithoutProgressThenOncePerSecond() throws Exception {
+    void theOldestTextIsResentAfterOneSecondWithoutProgressThenBacksOffTo2And4And8Seconds() throws Exception {
         delivery.opened(T0);
         enqueue(3);
         wire.clear();
         delivery.retransmitIfSilent(at(Delivery.RETRANSMIT));
         assertEquals(List.of(), wire, "not before a whole second");
-        delivery.retransmitIfSilent(at(Delivery.RETRANSMIT.plusNanos(1)));
+        long first = at(Delivery.RETRANSMIT.plusNanos(1));
+        delivery.retransmitIfSilent(first);
         assertEquals(List.of("TEXT 1"), wire);
-        delivery.retransmitIfSilent(at(Delivery.RETRANSMIT.multipliedBy(2)));
-        assertEquals(List.of("TEXT 1"), wire, "one resend per second");
-        delivery.retransmitIfSilent(at(Delivery.RETRANSMIT.multipliedBy(2).plusNanos(2)));
-        assertEquals(List.of("TEXT 1", "TEXT 1"), wire);
-        // An acknowledgement is progress: the silence counts again from it.
-        long acked = at(Duration.ofSeconds(3));
+        // Still no progress: the peer may be slow, not gone; each silence is twice the last.
+        long t = first;
+        for (int seconds : new int[] {2, 4, 8, 8}) {
+            int before = wire.size();
+            delivery.retransmitIfSilent(t + Duration.ofSeconds(seconds).toNanos() - 1);
+            assertEquals(before, wire.size(), "not before " + seconds + " s");
+            delivery.retransmitIfSilent(t + Duration.ofSeconds(seconds).toNanos() + 1);
+            assertEquals(before + 1, wire.size(), "resent after " + seconds + " s");
+            t += Duration.ofSeconds(seconds).toNanos() + 1;
+        }
+        // An acknowledgement is progress: the silence counts again from it, at one second.
+        long acked = t + 1;
         delivery.ack(ack(1, false), acked);
         wire.clear();
         delivery.retransmitIfSilent(acked + Delivery.RETRANSMIT.toNanos());
@@ -164,7 +171,7 @@ class DeliveryTest {
     }
 
     @Test
-    void aSessionWithoutProgressForEightSecondsIsStalledOnceThenCountsAgain() throws Exception {
+    void aSessionWithoutProgressForEightSecondsIsStalledThenBacksOffUntilProgress() throws Exception {
         delivery.opened(T0);
         assertFalse(delivery.stalled(at(Duration.ofMinutes(1)), true), "nothing waits: not stalled");
         delivery.opened(T0);
@@ -172,10 +179,20 @@ class DeliveryTest {
         assertFalse(delivery.stalled(at(Delivery.NO_PROGRESS.plusNanos(2)), false), "counted again from the stall");
         enqueue(1);
         long now = at(Delivery.NO_PROGRESS.plusNanos(1));
+        // The handshake after the stall did not cure it: the next stall waits twice as long (16 s).
+        assertFalse(delivery.stalled(now + Delivery.NO_PROGRESS.multipliedBy(2).toNanos(), true));
+        assertTrue(delivery.stalled(now + Delivery.NO_PROGRESS.multipliedBy(2).toNanos() + 1, true), "a text waits");
+        now += Delivery.NO_PROGRESS.multipliedBy(2).toNanos() + 1;
+        assertFalse(delivery.stalled(now + Delivery.NO_PROGRESS.multipliedBy(4).toNanos(), true), "then 32 s");
+        assertTrue(delivery.stalled(now + Delivery.NO_PROGRESS.multipliedBy(4).toNanos() + 1, true));
+        now += Delivery.NO_PROGRESS.multipliedBy(4).toNanos() + 1;
+        // Progress resets the back-off: 8 s again.
+        delivery.ack(ack(1, false), now);
+        enqueue(1);
         assertFalse(delivery.stalled(now + Delivery.NO_PROGRESS.toNanos(), true));
-        assertTrue(delivery.stalled(now + Delivery.NO_PROGRESS.toNanos() + 1, true), "a text waits");
+        assertTrue(delivery.stalled(now + Delivery.NO_PROGRESS.toNanos() + 1, true), "8 s after progress");
         delivery.closed();
-        assertFalse(delivery.stalled(now + Delivery.NO_PROGRESS.multipliedBy(5).toNanos(), true), "no session: not stalled");
+        assertFalse(delivery.stalled(now + Delivery.NO_PROGRESS.multipliedBy(20).toNanos(), true), "no session: not stalled");
     }
 
     @Test
