@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.securerelay.relay.testkit.ListeningSockets;
 import io.securerelay.testkit.HeadlessChromium;
 import jakarta.json.JsonObject;
 import java.nio.file.Files;
@@ -122,6 +123,17 @@ class DeskE2EIT {
                 assertEquals(customers, desk.customers().size());
                 assertEquals(customers, new java.util.HashSet<>(desk.customers().stream()
                         .map(v -> v.asJsonObject().getString("fingerprint")).toList()).size(), "20 distinct keys");
+
+                // Nothing listens that the user did not ask for, and that listener authenticates.
+                List<ListeningSockets.Listener> listening = ListeningSockets.of(desk.process().pid());
+                assertTrue(!listening.isEmpty() && listening.stream().allMatch(l -> l.protocol().equals("tcp")
+                        && l.loopback() && l.port() == desk.port),
+                        "the desk JVM listens on its loopback API port " + desk.port + " only: " + listening);
+                java.net.http.HttpResponse<String> anonymous = java.net.http.HttpClient.newBuilder()
+                        .version(java.net.http.HttpClient.Version.HTTP_1_1).build()
+                        .send(java.net.http.HttpRequest.newBuilder(desk.base().resolve("/api/v1/customers")).build(),
+                                java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertEquals(401, anonymous.statusCode(), "no token, no answer: " + anonymous.body());
             } finally {
                 for (InProcessCustomer c : all) {
                     c.stop();
