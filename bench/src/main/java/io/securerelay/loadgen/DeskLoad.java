@@ -286,7 +286,7 @@ final class DeskLoad {
     }
 
     /** One customer: its own identity, routing key, connection and conversation with the desk. */
-    private final class Customer implements ConversationEvents {
+    private final class Customer extends ConversationEvents.Ignoring {
         final int index;
         final ExecutorEventLoop loop;
         final Conversation conversation;
@@ -370,38 +370,6 @@ final class DeskLoad {
         public void rejected(Rejections.Kind kind, String from, String dropped, int bytes, String sentence) {
             problems.incrementAndGet();
             firstProblem.compareAndSet(null, "customer " + index + ": rejected " + kind + ": " + sentence);
-        }
-
-        @Override
-        public void sessionId(SessionId id, boolean peerKnown) {
-        }
-
-        @Override
-        public void connected(String relay) {
-        }
-
-        @Override
-        public void trustedFirstUse(String fingerprint) {
-        }
-
-        @Override
-        public void received(long number, long sentAtMillis, String text) {
-        }
-
-        @Override
-        public void queued(long number, boolean willSendNow) {
-        }
-
-        @Override
-        public void info(String sentence) {
-        }
-
-        @Override
-        public void done(long sent, long received, long rejected) {
-        }
-
-        @Override
-        public void close() {
         }
     }
 }

@@ -4,7 +4,6 @@ import io.securerelay.protocol.relay.SessionId;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,8 +19,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The bank desk as its own process, as {@code ./secure-relay desk} starts it ({@code java -jar
@@ -30,7 +27,6 @@ import java.util.regex.Pattern;
  */
 final class DeskProcess implements AutoCloseable {
 
-    private static final Pattern HEAP_USED = Pattern.compile("total \\d+K, used (\\d+)K");
 
     private final Process process;
     private final Path keyDir;
@@ -139,28 +135,12 @@ final class DeskProcess implements AutoCloseable {
 
     /** Heap in use after a full GC ({@code jcmd GC.run}, {@code GC.heap_info}), bytes. */
     long heapAfterGcBytes() throws IOException, InterruptedException {
-        String pid = String.valueOf(process.pid());
-        run(List.of(jcmd(), pid, "GC.run"));
-        String info = run(List.of(jcmd(), pid, "GC.heap_info"));
-        Matcher m = HEAP_USED.matcher(info);
-        if (!m.find()) {
-            throw new IllegalStateException("cannot read the desk's heap from: " + info);
-        }
-        return Long.parseLong(m.group(1)) * 1024;
+        return JvmProbe.heapAfterGcBytes(process.pid(), "the desk");
     }
 
     /** Resident set size (Linux /proc), bytes. */
     long rssBytes() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        throw new IllegalStateException("no VmRSS for the desk");
+        return JvmProbe.rssBytes(process.pid(), "the desk");
     }
 
     /** How often the desk lost its relay connection (its log's "relay connection:" lines). */
@@ -168,20 +148,6 @@ final class DeskProcess implements AutoCloseable {
         try (var lines = Files.lines(log, StandardCharsets.UTF_8)) {
             return lines.filter(l -> l.contains("relay connection:")).count();
         }
-    }
-
-    private static String jcmd() {
-        Path own = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-        return Files.isExecutable(own) ? own.toString() : "jcmd";
-    }
-
-    private static String run(List<String> command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IOException(String.join(" ", command) + " failed: " + out);
-        }
-        return out;
     }
 
     /**

@@ -3,7 +3,6 @@ package io.securerelay.loadgen;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -17,8 +16,6 @@ import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A server under test, started as its own process on a loopback port: the relay as users start it
@@ -35,7 +32,6 @@ final class Target implements AutoCloseable {
         ECHO
     }
 
-    private static final Pattern HEAP_USED = Pattern.compile("total \\d+K, used (\\d+)K");
 
     private final String name;
     private final Kind kind;
@@ -255,16 +251,7 @@ final class Target implements AutoCloseable {
 
     /** Resident set size of the serving process, in bytes (Linux /proc). */
     long rssBytes() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(serverProcess().pid()), "status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        throw new IllegalStateException("no VmRSS for " + name);
+        return JvmProbe.rssBytes(serverProcess().pid(), name);
     }
 
     /**
@@ -275,14 +262,7 @@ final class Target implements AutoCloseable {
         if (!jvm) {
             return OptionalLong.empty();
         }
-        String pid = String.valueOf(serverProcess().pid());
-        run(List.of(jcmd(), pid, "GC.run"));
-        String info = run(List.of(jcmd(), pid, "GC.heap_info"));
-        Matcher m = HEAP_USED.matcher(info);
-        if (!m.find()) {
-            throw new IllegalStateException("cannot read the heap of " + name + " from: " + info);
-        }
-        return OptionalLong.of(Long.parseLong(m.group(1)) * 1024);
+        return OptionalLong.of(JvmProbe.heapAfterGcBytes(serverProcess().pid(), name));
     }
 
     /**
@@ -294,26 +274,12 @@ final class Target implements AutoCloseable {
         if (!jvm) {
             return "";
         }
-        String all = run(List.of(jcmd(), String.valueOf(serverProcess().pid()), "GC.class_histogram"));
+        String all = JvmProbe.jcmd(serverProcess().pid(), "GC.class_histogram");
         String dump = System.getenv("BENCH_HEAP_DUMP");
         if (heapDump && dump != null && !dump.isEmpty()) {
-            run(List.of(jcmd(), String.valueOf(serverProcess().pid()), "GC.heap_dump", dump));
+            JvmProbe.jcmd(serverProcess().pid(), "GC.heap_dump", dump);
         }
         return all;
-    }
-
-    private static String jcmd() {
-        Path own = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-        return Files.isExecutable(own) ? own.toString() : "jcmd";
-    }
-
-    private static String run(List<String> command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IOException(String.join(" ", command) + " failed: " + out);
-        }
-        return out;
     }
 
     @Override

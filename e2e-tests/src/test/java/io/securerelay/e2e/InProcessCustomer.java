@@ -35,7 +35,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code ClientApp} builds one (key files, routing key file, encrypted outbox, trust file, the
  * Tyrus relay link over TLS, the conversation engine), without the cost of a JVM per customer.
  */
-final class InProcessCustomer implements ConversationEvents {
+final class InProcessCustomer extends ConversationEvents.Ignoring {
 
     private final BlockingQueue<String> received = new LinkedBlockingQueue<>();
     private final AtomicLong acked = new AtomicLong();
@@ -99,19 +99,10 @@ final class InProcessCustomer implements ConversationEvents {
         thread.awaitTermination(10, TimeUnit.SECONDS);
     }
 
-    @Override public void sessionId(SessionId id, boolean peerKnown) { }
-    @Override public void connected(String relay) { }
-    @Override public void reconnecting(RelayLink.ClosedBy closedBy, String why, long retryMillis, int queued) { }
-    @Override public void trustedFirstUse(String fingerprint) { }
-    @Override public void secure(SessionId peer, String fingerprint, String safetyNumber, boolean first) { }
     @Override public void received(long number, long sentAtMillis, String text) { received.add(number + ":" + text); }
-    @Override public void queued(long number, boolean willSendNow) { }
     @Override public void acked(long upTo) { acked.accumulateAndGet(upTo, Math::max); }
-    @Override public void info(String sentence) { }
     @Override public void rejected(Rejections.Kind kind, String from, String dropped, int bytes, String sentence) {
         problems.add(kind + ": " + sentence);
     }
     @Override public void problem(String code, String sentence) { problems.add(code + ": " + sentence); }
-    @Override public void done(long sent, long received, long rejected) { }
-    @Override public void close() { }
 }

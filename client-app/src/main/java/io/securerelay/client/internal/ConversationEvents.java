@@ -48,4 +48,63 @@ public interface ConversationEvents {
 
     /** The conversation ended: nothing is reported after this. */
     void close();
+
+    /**
+     * Ignores every event: the base of a front end that watches only a few of them (the desk, the
+     * benchmark's customers, tests) and overrides those. A console or a batch run implements the
+     * interface itself ({@link UserIo}), so that a new event cannot be left out by mistake.
+     */
+    abstract class Ignoring implements ConversationEvents {
+        @Override
+        public void sessionId(SessionId id, boolean peerKnown) {
+        }
+
+        @Override
+        public void connected(String relay) {
+        }
+
+        @Override
+        public void reconnecting(RelayLink.ClosedBy closedBy, String why, long retryMillis, int queued) {
+        }
+
+        @Override
+        public void trustedFirstUse(String fingerprint) {
+        }
+
+        @Override
+        public void secure(SessionId peer, String fingerprint, String safetyNumber, boolean firstThisRun) {
+        }
+
+        @Override
+        public void received(long number, long sentAtMillis, String text) {
+        }
+
+        @Override
+        public void queued(long number, boolean willSendNow) {
+        }
+
+        @Override
+        public void acked(long upTo) {
+        }
+
+        @Override
+        public void info(String sentence) {
+        }
+
+        @Override
+        public void rejected(Rejections.Kind kind, String from, String dropped, int bytes, String sentence) {
+        }
+
+        @Override
+        public void problem(String code, String sentence) {
+        }
+
+        @Override
+        public void done(long sent, long received, long rejected) {
+        }
+
+        @Override
+        public void close() {
+        }
+    }
 }

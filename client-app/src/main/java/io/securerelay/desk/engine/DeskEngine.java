@@ -448,28 +448,15 @@ public final class DeskEngine implements Desk, AutoCloseable {
         }
     }
 
-    /** What one conversation reports: counted and logged (in sentences without texts). */
-    private final class Events implements ConversationEvents {
+    /**
+     * What one conversation reports: counted and logged (in sentences without texts). A received
+     * text is not an event here: the outbox records it and publishes it once committed.
+     */
+    private final class Events extends ConversationEvents.Ignoring {
         private final Entry e;
 
         Events(Entry e) {
             this.e = e;
-        }
-
-        @Override
-        public void sessionId(SessionId id, boolean peerKnown) {
-        }
-
-        @Override
-        public void connected(String relayUri) {
-        }
-
-        @Override
-        public void reconnecting(RelayLink.ClosedBy closedBy, String why, long retryMillis, int queued) {
-        }
-
-        @Override
-        public void trustedFirstUse(String fingerprint) {
         }
 
         @Override
@@ -479,19 +466,6 @@ public final class DeskEngine implements Desk, AutoCloseable {
                 store.seen(id, clock.instant());
                 events.publish(() -> customerEvent(id));
             }
-        }
-
-        @Override
-        public void received(long number, long sentAtMillis, String text) {
-            // recorded by the outbox (delivered), which publishes it once committed
-        }
-
-        @Override
-        public void queued(long number, boolean willSendNow) {
-        }
-
-        @Override
-        public void acked(long upTo) {
         }
 
         @Override
@@ -510,20 +484,13 @@ public final class DeskEngine implements Desk, AutoCloseable {
             LOG.log(code.equals("peer-key-changed") ? Level.FINE : Level.INFO, "session {0}: {1}",
                     new Object[] {e.sessionId.shortForm(), sentence});
         }
-
-        @Override
-        public void done(long sent, long received, long rejected) {
-        }
-
-        @Override
-        public void close() {
-        }
     }
 
     /** The desk's one relay link, as each conversation sees it: started and closed by the desk. */
     private final class SharedLink implements Link {
         @Override
         public void start() {
+            // the desk starts its one link itself
         }
 
         @Override
@@ -533,6 +500,7 @@ public final class DeskEngine implements Desk, AutoCloseable {
 
         @Override
         public void close() {
+            // the desk closes its one link itself, once every conversation has stopped
         }
     }
 

@@ -10,7 +10,6 @@ import io.securerelay.client.internal.ExecutorEventLoop;
 import io.securerelay.client.internal.FileOutbox;
 import io.securerelay.client.internal.Link;
 import io.securerelay.client.internal.MemoryRelay;
-import io.securerelay.client.internal.RelayLink;
 import io.securerelay.client.internal.Rejections;
 import io.securerelay.desk.CustomerView;
 import io.securerelay.desk.MessageView;
@@ -62,7 +61,7 @@ class DeskEngineTest {
     private DeskEngine desk;
 
     /** A customer built from the client's own classes, on the in-memory relay. */
-    final class Customer implements ConversationEvents {
+    final class Customer extends ConversationEvents.Ignoring {
         final SessionId id;
         final IdentityKeyPair identity;
         final BlockingQueue<String> received = new LinkedBlockingQueue<>();
@@ -100,19 +99,8 @@ class DeskEngineTest {
             return m;
         }
 
-        @Override public void sessionId(SessionId s, boolean peerKnown) { }
-        @Override public void connected(String r) { }
-        @Override public void reconnecting(RelayLink.ClosedBy by, String why, long retry, int queued) { }
-        @Override public void trustedFirstUse(String fingerprint) { }
         @Override public void secure(SessionId peer, String fp, String safety, boolean first) { secure.countDown(); }
         @Override public void received(long number, long sentAt, String text) { received.add(number + ":" + text); }
-        @Override public void queued(long number, boolean now) { }
-        @Override public void acked(long upTo) { }
-        @Override public void info(String sentence) { }
-        @Override public void rejected(Rejections.Kind kind, String from, String dropped, int bytes, String sentence) { }
-        @Override public void problem(String code, String sentence) { }
-        @Override public void done(long sent, long rec, long rej) { }
-        @Override public void close() { }
     }
 
     @BeforeEach
