@@ -70,7 +70,7 @@ public class DeskApp {
             } else if (c.dbPasswordFile != null) {
                 db = DeskDatabaseConfig.withPasswordFile(c.db, user(c), c.dbPasswordFile);
             } else if (c.db.startsWith("jdbc:h2:")) {
-                db = DeskDatabaseConfig.h2(Path.of(c.db.substring("jdbc:h2:file:".length())).getParent());
+                db = DeskDatabaseConfig.h2Url(c.db);
             } else {
                 throw new IllegalArgumentException("a PostgreSQL database needs --db-password-file or --db-password-env");
             }

@@ -49,7 +49,7 @@ public final class DeskCommand implements Callable<Integer> {
             description = "where the API and the web GUI listen (default: ${DEFAULT-VALUE}; port 0: any free port)")
     String listen;
 
-    @Option(names = "--allow-remote", description = "allow --listen on an address other than loopback (put TLS in front, or use --tls-keystore)")
+    @Option(names = "--allow-remote", description = "allow --listen on an address other than loopback (only with --tls-keystore: the desk refuses plain HTTP there)")
     boolean allowRemote;
 
     @Option(names = "--tls-keystore", paramLabel = "P12", description = "serve the API and GUI over HTTPS with this PKCS12 key and certificate")

@@ -54,6 +54,15 @@ public final class DeskDatabaseConfig {
                 H2_DEFAULT_USER, null, null, System::getenv);
     }
 
+    /** An H2 file database given by its URL ({@code jdbc:h2:file:<absolute path>}), user {@value #H2_DEFAULT_USER}, no password. */
+    public static DeskDatabaseConfig h2Url(String url) {
+        DeskDatabaseConfig c = new DeskDatabaseConfig(url, H2_DEFAULT_USER, null, null, System::getenv);
+        if (c.kind != Kind.H2) {
+            throw new IllegalArgumentException("not an H2 file URL: a PostgreSQL database needs a user and a password");
+        }
+        return c;
+    }
+
     /** A database whose password is the content of {@code passwordFile} (one trailing line break ignored). */
     public static DeskDatabaseConfig withPasswordFile(String url, String user, Path passwordFile) {
         return new DeskDatabaseConfig(url, user, Objects.requireNonNull(passwordFile, "passwordFile"), null,

@@ -25,6 +25,15 @@ class DeskDatabaseConfigTest {
     }
 
     @Test
+    void anH2UrlKeepsItsOwnFileNameAndAPostgresUrlNeedsAPassword() {
+        DeskDatabaseConfig c = DeskDatabaseConfig.h2Url("jdbc:h2:file:" + dir.toAbsolutePath().resolve("bank-2026"));
+        assertEquals("H2 file " + dir.toAbsolutePath().resolve("bank-2026.mv.db"), c.describe());
+        assertEquals(DeskDatabaseConfig.H2_DEFAULT_USER, c.user());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> DeskDatabaseConfig.h2Url("jdbc:postgresql://127.0.0.1/desk"));
+    }
+
+    @Test
     void thePasswordComesFromAFileOrAVariableAndIsNeverShown() throws Exception {
         Path f = dir.resolve("pw");
         Files.writeString(f, "Tr0ub4dor&3\n");
