@@ -341,12 +341,18 @@
     box.dataset.customer = String(state.selected);
   }
 
+  // A message's state only moves forward (QUEUED -> DELIVERED, RECEIVED -> READ). The answer to a
+  // send and the live events travel apart: a DELIVERED event can arrive before the POST's answer,
+  // which still says QUEUED, and must not be undone by it.
+  const RANK = { QUEUED: 0, DELIVERED: 1, RECEIVED: 0, READ: 1 };
+
   function upsertMessage(m) {
     const list = state.messages.get(m.customerId);
     if (!list) return;
     const i = list.findIndex((x) => x.cursor === m.cursor);
-    if (i >= 0) list[i] = m;
-    else {
+    if (i >= 0) {
+      if ((RANK[m.state] || 0) >= (RANK[list[i].state] || 0)) list[i] = m;
+    } else {
       list.push(m);
       list.sort((a, b) => a.cursor - b.cursor);
     }
